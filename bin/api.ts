@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// The `web` process: the HTTP API, the upload page and /metrics.
+import { startServer } from '../src/api/server.js';
+import { createContext } from '../src/queues/context.js';
+import { createLogger } from '../src/shared/logger.js';
+import { bootConfig, exitOnStartupError, onShutdown, requireRedisUrl } from './lib/boot.js';
+
+const config = bootConfig();
+requireRedisUrl(config, 'web');
+const logger = createLogger({ level: config.LOG_LEVEL, json: config.LOG_JSON, service: 'web' });
+const ctx = await createContext(config, { role: 'producer', logger, source: 'web' }).catch(
+  exitOnStartupError,
+);
+const server = await startServer(ctx, config.HOST, config.PORT).catch(exitOnStartupError);
+logger.info(`web listening on ${server.url}`, { status: 'listening' });
+onShutdown(logger, async () => {
+  await server.close(config.SHUTDOWN_TIMEOUT_MS);
+  await ctx.close();
+});

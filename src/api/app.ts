@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import type { FleetContext } from '../queues/context.js';
+import { errorHandler, notFound } from './middleware/errors.js';
+import { httpMetrics } from './middleware/http-metrics.js';
+import { batchesRouter } from './routes/batches.js';
+import { essaysRouter } from './routes/essays.js';
+import { filesRouter } from './routes/files.js';
+import { healthRouter } from './routes/health.js';
+
+/** The upload page's static files: beside this file under tsx, in the source tree under dist/. */
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const publicDir = [
+  path.join(here, 'public'),
+  path.resolve(here, '../../../src/api/public'),
+].find((dir) => existsSync(dir))!;
+
+export function createApp(ctx: FleetContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(httpMetrics(ctx.metrics));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(healthRouter(ctx));
+  app.use(batchesRouter(ctx));
+  app.use(filesRouter(ctx));
+  app.use(essaysRouter(ctx));
+  app.use(express.static(publicDir, { index: 'index.html' }));
+  app.use(notFound);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { FleetContext } from '../../queues/context.js';
+import { JobName, QueueName } from '../../queues/names.js';
+import { readinessTimeoutJobSchema } from '../../queues/jobs.js';
+import { isUuid } from '../../shared/keys.js';
+import { correlationIdOf } from '../middleware/correlation.js';
+import { HttpError } from '../middleware/errors.js';
+
+export function registerBodySchema(maxExpected: number) {
+  return z
+    .object({
+      expected_essay_count: z.number().int().min(1).max(maxExpected),
+      course_code: z
+        .string()
+        .trim()
+        .min(1)
+        .max(32)
+        .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
+      essay_instructions: z.string().max(20_000).optional(),
+      class_designation: z.string().max(100).optional(),
+      teacher_name: z.string().max(200).optional(),
+      language: z.enum(['en', 'sv']).optional(),
+      readiness_timeout_seconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(30 * 24 * 3600)
+        .optional(),
+    })
+    .strict();
+}
+
+/** `course_code` starting with SV means Swedish; an explicit `language` wins. */
+export function languageOf(courseCode: string, explicit?: 'en' | 'sv'): 'en' | 'sv' {
+  return explicit ?? (/^sv/i.test(courseCode) ? 'sv' : 'en');
+}
+
+export function batchIdParam(value: string | string[] | undefined): string {
+  if (typeof value !== 'string' || !isUuid(value))
+    throw new HttpError(404, 'BATCH_NOT_FOUND', 'no such batch');
+  return value;
+}
+
+export function batchesRouter(ctx: FleetContext): Router {
+  const router = Router();
+  const bodySchema = registerBodySchema(ctx.config.MAX_EXPECTED_ESSAYS);
+
+  router.post('/v1/batches/register', async (req, res) => {
+    const body = bodySchema.parse(req.body ?? {});
+    const batchId = randomUUID();
+    const correlationId = correlationIdOf(req);
+    const timeoutSeconds = body.readiness_timeout_seconds ?? ctx.config.READINESS_TIMEOUT_SECONDS;
+    // The timeout is scheduled first: a timeout for a batch that was never stored is a no-op,
+    // while a stored batch without its timeout could wait forever.
+    await ctx
+      .queue(QueueName.lifecycle)
+      .add(
+        JobName.readinessTimeout,
+        readinessTimeoutJobSchema.parse({
+          kind: 'readiness_timeout',
+          batch_id: batchId,
+          correlation_id: correlationId,
+        }),
+        { delay: timeoutSeconds * 1000, jobId: `timeout-${batchId}` },
+      );
+    await ctx.batches.register({
+      batch_id: batchId,
+      expected_count: body.expected_essay_count,
+      course_code: body.course_code,
+      language: languageOf(body.course_code, body.language),
+      essay_instructions: body.essay_instructions,
+      class_designation: body.class_designation,
+      teacher_name: body.teacher_name,
+      readiness_timeout_seconds: timeoutSeconds,
+      correlation_id: correlationId,
+    });
+    res
+      .status(202)
+      .json({ batch_id: batchId, correlation_id: correlationId, status: 'registered' });
+  });
+
+  router.get('/v1/batches/:batch_id', async (req, res) => {
+    const view = await ctx.batches.get(batchIdParam(req.params.batch_id));
+    if (!view) throw new HttpError(404, 'BATCH_NOT_FOUND', 'no such batch');
+    res.json(view);
+  });
+
+  router.get('/v1/batches/:batch_id/events', async (req, res) => {
+    const batchId = batchIdParam(req.params.batch_id);
+    if (!(await ctx.batches.exists(batchId)))
+      throw new HttpError(404, 'BATCH_NOT_FOUND', 'no such batch');
+    res.json({ events: await ctx.batches.events(batchId) });
+  });
+
+  return router;
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { FleetContext } from '../../queues/context.js';
+import { addUploadFlow } from '../../queues/flows.js';
+import { correlationIdOf } from '../middleware/correlation.js';
+import { HttpError } from '../middleware/errors.js';
+import { receiveFiles } from '../upload/receive-files.js';
+
+export function filesRouter(ctx: FleetContext): Router {
+  const router = Router();
+
+  /** Streams the files into storage, then adds one flow: extract each file, then finish upload. */
+  router.post('/v1/files/batch', async (req, res) => {
+    const correlationId = correlationIdOf(req);
+    if (!req.is('multipart/form-data'))
+      throw new HttpError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send multipart/form-data with a batch_id field and files',
+      );
+    const { batchId, files } = await receiveFiles(req, {
+      blobs: ctx.blobs,
+      maxFileBytes: ctx.config.MAX_FILE_BYTES,
+      maxFiles: ctx.config.MAX_FILES_PER_REQUEST,
+      batchExists: (id) => ctx.batches.exists(id),
+      onBytes: (n) => ctx.metrics.uploadBytes.inc(n),
+    });
+    if (files.length === 0) throw new HttpError(400, 'NO_FILES', 'the request carried no files');
+    const uploadId = randomUUID();
+    await addUploadFlow(
+      ctx.flows,
+      ctx.config,
+      {
+        batch_id: batchId,
+        upload_id: uploadId,
+        expected_count: files.length,
+        upload_ts: new Date().toISOString(),
+        correlation_id: correlationId,
+      },
+      files.map((f) => ({
+        ...f,
+        batch_id: batchId,
+        upload_id: uploadId,
+        correlation_id: correlationId,
+      })),
+    );
+    res.status(202).json({
+      batch_id: batchId,
+      correlation_id: correlationId,
+      upload_id: uploadId,
+      files: files.map((f) => ({
+        file_upload_id: f.file_upload_id,
+        original_file_name: f.original_file_name,
+        size_bytes: f.size_bytes,
+        raw_storage_id: f.raw_storage_id,
+        status: f.rejected_code ? 'rejected' : 'accepted',
+        ...(f.rejected_code ? { error_code: f.rejected_code } : {}),
+      })),
+    });
+  });
+
+  return router;
+}

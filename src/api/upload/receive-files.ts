@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import busboy from 'busboy';
+import type { BlobStore } from '../../shared/blob-store.js';
+import { ErrorCode } from '../../shared/errors.js';
+import { isUuid } from '../../shared/keys.js';
+import { HttpError } from '../middleware/errors.js';
+import { displayFileName } from './file-name.js';
+
+export interface ReceivedFile {
+  file_upload_id: string;
+  original_file_name: string;
+  size_bytes: number;
+  /** null when the part broke a limit and its bytes were not kept. */
+  raw_storage_id: string | null;
+  rejected_code?: ErrorCode;
+}
+
+export interface ReceiveOptions {
+  blobs: BlobStore;
+  maxFileBytes: number;
+  maxFiles: number;
+  batchExists(batchId: string): Promise<boolean>;
+  onBytes(n: number): void;
+}
+
+/**
+ * Streams a multipart upload (a `batch_id` field, then `files` parts) into the blob store, one
+ * part at a time with back-pressure, never holding a whole file in memory. Each file is hashed
+ * and written at once and becomes visible (atomic rename) only when complete. A file that breaks
+ * a per-file limit is still listed, with its error code, so its batch can count it.
+ */
+export function receiveFiles(
+  req: Request,
+  opts: ReceiveOptions,
+): Promise<{ batchId: string; files: ReceivedFile[] }> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: {
+          fileSize: opts.maxFileBytes,
+          files: opts.maxFiles * 2,
+          parts: opts.maxFiles * 2 + 16,
+          fields: 16,
+          fieldSize: 4096,
+          headerPairs: 64,
+        },
+      });
+    } catch (err) {
+      reject(new HttpError(400, 'INVALID_MULTIPART', (err as Error).message));
+      return;
+    }
+    let batchId: string | null = null;
+    let batchCheck: Promise<void> | null = null;
+    let failure: Error | null = null;
+    let count = 0;
+    const work: Promise<ReceivedFile | null>[] = [];
+    const fail = (err: Error) => {
+      failure ??= err;
+    };
+
+    bb.on('field', (name, value) => {
+      if (name !== 'batch_id') return;
+      if (!isUuid(value))
+        return fail(new HttpError(400, 'INVALID_BATCH_ID', 'batch_id must be a UUID'));
+      batchId = value;
+      batchCheck = opts.batchExists(value).then((ok) => {
+        if (!ok) throw new HttpError(404, 'BATCH_NOT_FOUND', `batch ${value} is not registered`);
+      });
+      batchCheck.catch(fail);
+    });
+
+    bb.on('file', (_field, stream, info) => {
+      const index = count++;
+      const task = (async (): Promise<ReceivedFile | null> => {
+        const base = {
+          file_upload_id: randomUUID(),
+          original_file_name: displayFileName(info.filename),
+        };
+        try {
+          if (!batchCheck)
+            throw new HttpError(400, 'BATCH_ID_FIRST', 'send the batch_id field before the files');
+          await batchCheck;
+          if (failure) throw failure;
+          if (index >= opts.maxFiles) {
+            stream.resume();
+            return {
+              ...base,
+              size_bytes: 0,
+              raw_storage_id: null,
+              rejected_code: ErrorCode.TOO_MANY_FILES,
+            };
+          }
+          const staged = await opts.blobs.stage(stream);
+          opts.onBytes(staged.size);
+          if ((stream as { truncated?: boolean }).truncated) {
+            await staged.discard();
+            return {
+              ...base,
+              size_bytes: staged.size,
+              raw_storage_id: null,
+              rejected_code: ErrorCode.FILE_TOO_LARGE,
+            };
+          }
+          await staged.commit();
+          return { ...base, size_bytes: staged.size, raw_storage_id: staged.id };
+        } catch (err) {
+          stream.resume();
+          fail(err as Error);
+          return null;
+        }
+      })();
+      work.push(task);
+    });
+
+    const tooMany = () =>
+      fail(
+        new HttpError(413, 'TOO_MANY_PARTS', `a request may carry at most ${opts.maxFiles} files`),
+      );
+    bb.on('filesLimit', tooMany);
+    bb.on('partsLimit', tooMany);
+    bb.on('fieldsLimit', tooMany);
+    bb.on('error', (err: Error) => {
+      fail(new HttpError(400, 'INVALID_MULTIPART', err.message));
+      finish();
+    });
+    bb.on('close', () => finish());
+
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      void Promise.all(work).then((files) => {
+        if (failure) return reject(failure);
+        if (!batchId)
+          return reject(new HttpError(400, 'MISSING_BATCH_ID', 'the batch_id field is required'));
+        resolve({ batchId, files: files.filter((f): f is ReceivedFile => f !== null) });
+      }, reject);
+    };
+    req.on('close', () => {
+      if (req.complete) return;
+      fail(new HttpError(400, 'UPLOAD_ABORTED', 'the client stopped sending mid-request'));
+      bb.destroy(new Error('the client stopped sending mid-request'));
+    });
+    req.pipe(bb);
+  });
+}

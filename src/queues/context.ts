@@ -1,0 +1,77 @@
+import { FlowProducer, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BatchStore } from '../shared/batches/batch-store.js';
+import { FsBlobStore, type BlobStore } from '../shared/blob-store.js';
+import type { Config } from '../shared/config.js';
+import { bullPrefix } from '../shared/keys.js';
+import type { Logger } from '../shared/logger.js';
+import { createMetrics, type Metrics } from '../shared/metrics.js';
+import { assertNoEviction, createRedis, waitUntilReady, type RedisRole } from '../shared/redis.js';
+import { createQueue } from './create-queue.js';
+import type { QueueName } from './names.js';
+import { Publisher } from './publisher.js';
+
+/** Everything a process of the fleet shares between its handlers or routes. */
+export interface FleetContext {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  redis: Redis;
+  blobs: BlobStore;
+  batches: BatchStore;
+  publisher: Publisher;
+  flows: FlowProducer;
+  queue(name: QueueName): Queue;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to Redis (refusing one that may evict keys), opens the blob store, and builds the
+ * batch store, queues and publisher. `role` picks fail-fast (producer) or patient (worker) Redis.
+ */
+export async function createContext(
+  config: Config,
+  opts: { role: RedisRole; logger: Logger; source: string; metrics?: Metrics },
+): Promise<FleetContext> {
+  if (!config.REDIS_URL) throw new Error('REDIS_URL is not set');
+  const redis = createRedis(config.REDIS_URL, opts.role, opts.source);
+  redis.on('error', (err) => opts.logger.warn('redis error', { error: err.message }));
+  try {
+    await waitUntilReady(redis);
+    await assertNoEviction(redis);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const blobs = await new FsBlobStore(`${config.DATA_DIR}/blobs`).init();
+  const batches = new BatchStore(redis, config.REDIS_KEY_PREFIX, config.BATCH_RETENTION_SECONDS);
+  const queues = new Map<QueueName, Queue>();
+  const queue = (name: QueueName) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = createQueue(name, redis, config);
+      queues.set(name, q);
+    }
+    return q;
+  };
+  const flows = new FlowProducer({
+    connection: redis,
+    prefix: bullPrefix(config.REDIS_KEY_PREFIX),
+  });
+  return {
+    config,
+    logger: opts.logger,
+    metrics: opts.metrics ?? createMetrics(),
+    redis,
+    blobs,
+    batches,
+    publisher: new Publisher(batches, queue, opts.source),
+    flows,
+    queue,
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      await flows.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

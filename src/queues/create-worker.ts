@@ -1,0 +1,103 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ZodError, type ZodType } from 'zod';
+import type { Config } from '../shared/config.js';
+import { bullPrefix } from '../shared/keys.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { QueueName } from './names.js';
+
+/** What a handler learns about the job besides its payload. */
+export interface JobMeta {
+  queue: QueueName;
+  jobId: string;
+  jobName: string;
+  attemptsMade: number;
+  log: Logger;
+}
+
+export interface QueueHandler<T> {
+  queue: QueueName;
+  schema: ZodType<T>;
+  handle(payload: T, meta: JobMeta): Promise<unknown>;
+}
+
+export interface WorkerOptions {
+  connection: Redis;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  concurrency: number;
+}
+
+function logKeys(data: unknown): Record<string, string> {
+  const d = (data ?? {}) as Record<string, unknown>;
+  const inner = (d.data ?? {}) as Record<string, unknown>;
+  const pick = (...vals: unknown[]) =>
+    vals.find((v) => typeof v === 'string') as string | undefined;
+  const out: Record<string, string | undefined> = {
+    corr_id: pick(d.correlation_id),
+    batch_id: pick(d.batch_id, inner.batch_id),
+    essay_id: pick(d.essay_id, inner.essay_id),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v)) as Record<string, string>;
+}
+
+/**
+ * Runs a handler on a BullMQ worker: parses the payload (a malformed job can never succeed, so it
+ * fails at once), logs with the standard keys, and counts and times every job. A thrown error
+ * is how a job reaches its retries and the failed set: nothing here swallows it.
+ */
+export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): Worker {
+  const { queue } = handler;
+  const worker = new Worker(
+    queue,
+    async (job: Job) => {
+      const started = performance.now();
+      const log = opts.logger.child({ phase: queue, job_id: job.id, ...logKeys(job.data) });
+      let payload: T;
+      try {
+        payload = handler.schema.parse(job.data);
+      } catch (err) {
+        const issues = err instanceof ZodError ? JSON.stringify(err.issues) : String(err);
+        throw new UnrecoverableError(`malformed ${job.name} payload: ${issues}`);
+      }
+      const stop = opts.metrics.jobDuration.startTimer({ queue });
+      try {
+        const result = await handler.handle(payload, {
+          queue,
+          jobId: job.id ?? '',
+          jobName: job.name,
+          attemptsMade: job.attemptsMade,
+          log,
+        });
+        opts.metrics.jobs.inc({ queue, status: 'completed' });
+        log.info(`${job.name} done`, {
+          status: 'completed',
+          duration_ms: Math.round(performance.now() - started),
+        });
+        return result;
+      } catch (err) {
+        opts.metrics.jobs.inc({ queue, status: 'failed' });
+        log.warn(`${job.name} failed`, {
+          status: 'failed',
+          duration_ms: Math.round(performance.now() - started),
+          error: (err as Error).message,
+          attempt: job.attemptsMade + 1,
+        });
+        throw err;
+      } finally {
+        stop();
+      }
+    },
+    {
+      connection: opts.connection,
+      prefix: bullPrefix(opts.config.REDIS_KEY_PREFIX),
+      concurrency: opts.concurrency,
+    },
+  );
+  worker.on('error', (err) =>
+    opts.logger.error('worker error', { phase: queue, error: err.message }),
+  );
+  return worker;
+}

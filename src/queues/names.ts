@@ -1,0 +1,53 @@
+import { EventType } from '../shared/events/vocabulary.js';
+
+/** Every queue of the fleet. Workers take these names (or a Procfile role) on `--queues`. */
+export const QueueName = {
+  extract: 'essay.extract',
+  upload: 'essay.upload',
+  lifecycle: 'batch.lifecycle',
+  spellcheck: 'essay.spellcheck',
+  dlq: 'essay.processing.dlq',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+export const queueNames = Object.values(QueueName);
+
+/** Job names that are not event types (event jobs are named after their event type). */
+export const JobName = {
+  extractFile: 'extract file',
+  finishUpload: 'finish upload',
+  readinessTimeout: 'readiness timeout',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/** The Procfile roles and the queues each one consumes. */
+export const Role = {
+  extractor: [QueueName.extract, QueueName.upload],
+  lifecycle: [QueueName.lifecycle],
+  spellcheck: [QueueName.spellcheck],
+} as const satisfies Record<string, readonly QueueName[]>;
+export type Role = keyof typeof Role;
+
+/** Which consumer queues receive each event type: a publisher adds one job per queue. */
+export const subscriptions: Record<EventType, readonly QueueName[]> = {
+  [EventType.EssayContentProvisionedV1]: [QueueName.lifecycle],
+  [EventType.EssayValidationFailedV1]: [QueueName.lifecycle],
+  [EventType.EssayUploadFinishedV1]: [QueueName.lifecycle],
+  [EventType.ExcessContentProvisionedV1]: [],
+  [EventType.BatchEssaysReadyV1]: [],
+  [EventType.BatchReadinessTimedOutV1]: [],
+};
+
+/** Resolves `--queues` words (queue names or roles) to queue names, or says what is unknown. */
+export function resolveQueues(words: string[]): QueueName[] {
+  const out = new Set<QueueName>();
+  for (const word of words) {
+    if (word in Role) Role[word as Role].forEach((q) => out.add(q));
+    else if ((queueNames as string[]).includes(word) && word !== QueueName.dlq)
+      out.add(word as QueueName);
+    else
+      throw new Error(
+        `unknown queue or role "${word}"; use one of: ${[...Object.keys(Role), ...queueNames.filter((q) => q !== QueueName.dlq)].join(', ')}`,
+      );
+  }
+  return [...out];
+}

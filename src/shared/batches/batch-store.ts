@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ErrorCode } from '../errors.js';
+import { parseEnvelope, type Envelope } from '../events/envelope.js';
+import type { EventType, Phase } from '../events/vocabulary.js';
+import { batchKeys, essayIndexKey, type BatchKeys } from '../keys.js';
+import { appendEventLua, transitionLua } from './transition-script.js';
+import type {
+  BatchRegistration,
+  BatchStatus,
+  BatchView,
+  EssayRecord,
+  FileOutcomeRecord,
+} from './types.js';
+
+export type TransitionOp =
+  | {
+      op: 'content';
+      file_upload_id: string;
+      upload_id: string;
+      original_file_name: string;
+      raw_storage_id: string;
+      text_storage_id: string;
+    }
+  | {
+      op: 'failure';
+      file_upload_id: string;
+      upload_id: string;
+      original_file_name: string;
+      raw_storage_id: string | null;
+      error_code: ErrorCode;
+      message: string;
+    }
+  | { op: 'upload_finished'; upload_id: string; expected_count: number }
+  | { op: 'timeout' };
+
+export interface TransitionResult {
+  duplicate: boolean;
+  detail: string;
+  becameReady: boolean;
+  timedOut: boolean;
+  createdAtMs: number | null;
+}
+
+/** An event the batch's state change caused, waiting in the outbox to be published. */
+export interface OutboxEntry {
+  raw: string;
+  event_type: EventType;
+  subject_id: string;
+  phase: Phase;
+  outcome: string;
+  data: Record<string, unknown>;
+}
+
+type ScriptedRedis = Redis & {
+  batchTransition(...args: (string | number)[]): Promise<[string, string, string]>;
+  batchAppendEvent(...args: (string | number)[]): Promise<number>;
+};
+
+/**
+ * The only code that reads or writes a batch's state in Redis. Every change goes through one Lua
+ * script, so any number of lifecycle processes can apply events concurrently.
+ */
+export class BatchStore {
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    private readonly retentionSeconds: number,
+  ) {
+    redis.defineCommand('batchTransition', { numberOfKeys: 8, lua: transitionLua });
+    redis.defineCommand('batchAppendEvent', { numberOfKeys: 2, lua: appendEventLua });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  keys(batchId: string): BatchKeys {
+    return batchKeys(this.prefix, batchId);
+  }
+
+  async register(input: BatchRegistration, now = new Date()): Promise<BatchView> {
+    const k = this.keys(input.batch_id);
+    const slots = Array.from({ length: input.expected_count }, () => randomUUID());
+    const ttl = this.retentionSeconds + input.readiness_timeout_seconds;
+    const multi = this.redis.multi();
+    multi.hset(k.meta, {
+      batch_id: input.batch_id,
+      status: 'awaiting_content',
+      expected_count: input.expected_count,
+      received_count_from_uploads: 0,
+      ready_count: 0,
+      failed_count: 0,
+      excess_count: 0,
+      incomplete_uploads: 0,
+      course_code: input.course_code,
+      language: input.language,
+      essay_instructions: input.essay_instructions ?? '',
+      class_designation: input.class_designation ?? '',
+      teacher_name: input.teacher_name ?? '',
+      correlation_id: input.correlation_id,
+      readiness_timeout_seconds: input.readiness_timeout_seconds,
+      created_at_ms: now.getTime(),
+    });
+    multi.rpush(k.freeSlots, ...slots);
+    multi.rpush(k.allSlots, ...slots);
+    for (const key of [k.meta, k.freeSlots, k.allSlots]) multi.expire(key, ttl);
+    for (const essayId of slots)
+      multi.set(essayIndexKey(this.prefix, essayId), input.batch_id, 'EX', ttl);
+    await multi.exec();
+    return (await this.get(input.batch_id))!;
+  }
+
+  async exists(batchId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys(batchId).meta)) === 1;
+  }
+
+  async get(batchId: string): Promise<BatchView | null> {
+    const k = this.keys(batchId);
+    const [meta, slots, essays, files] = await Promise.all([
+      this.redis.hgetall(k.meta),
+      this.redis.lrange(k.allSlots, 0, -1),
+      this.redis.hgetall(k.essays),
+      this.redis.hvals(k.files),
+    ]);
+    if (!meta.batch_id) return null;
+    const outcomes = files.map((f) => JSON.parse(f) as FileOutcomeRecord);
+    return {
+      batch_id: batchId,
+      status: meta.status as BatchStatus,
+      course_code: meta.course_code ?? '',
+      language: meta.language ?? '',
+      expected_count: Number(meta.expected_count),
+      received_count_from_uploads: Number(meta.received_count_from_uploads),
+      ready_count: Number(meta.ready_count),
+      failed_count: Number(meta.failed_count),
+      excess_count: Number(meta.excess_count),
+      created_at: new Date(Number(meta.created_at_ms)).toISOString(),
+      completed_at: meta.completed_at_ms
+        ? new Date(Number(meta.completed_at_ms)).toISOString()
+        : null,
+      correlation_id: meta.correlation_id ?? '',
+      essays: slots.flatMap((id) => (essays[id] ? [JSON.parse(essays[id]) as EssayRecord] : [])),
+      validation_failures: outcomes.flatMap((o) =>
+        o.kind === 'failed'
+          ? [
+              {
+                file_upload_id: o.file_upload_id,
+                original_file_name: o.original_file_name,
+                error_code: o.error_code,
+                message: o.message,
+              },
+            ]
+          : [],
+      ),
+      excess: outcomes.flatMap((o) =>
+        o.kind === 'excess'
+          ? [
+              {
+                file_upload_id: o.file_upload_id,
+                original_file_name: o.original_file_name,
+                reason: o.reason,
+              },
+            ]
+          : [],
+      ),
+    };
+  }
+
+  /** Finds an essay's record from its id alone (via the essay index written at registration). */
+  async findEssay(essayId: string): Promise<EssayRecord | null> {
+    const batchId = await this.redis.get(essayIndexKey(this.prefix, essayId));
+    if (!batchId) return null;
+    const raw = await this.redis.hget(this.keys(batchId).essays, essayId);
+    return raw ? (JSON.parse(raw) as EssayRecord) : null;
+  }
+
+  async transition(
+    batchId: string,
+    consumer: string,
+    eventId: string,
+    change: TransitionOp,
+    now = new Date(),
+  ): Promise<TransitionResult> {
+    const k = this.keys(batchId);
+    const { op, ...fields } = change;
+    const [result, detail, createdAt] = await this.redis.batchTransition(
+      k.meta,
+      k.freeSlots,
+      k.allSlots,
+      k.essays,
+      k.files,
+      k.uploads,
+      k.processed(consumer),
+      k.outbox,
+      eventId,
+      op,
+      JSON.stringify({ batch_id: batchId, ...fields }),
+      this.retentionSeconds,
+      now.getTime(),
+    );
+    return {
+      duplicate: result === 'duplicate',
+      detail,
+      becameReady: detail.endsWith(';ready'),
+      timedOut: detail === 'timed_out',
+      createdAtMs: createdAt ? Number(createdAt) : null,
+    };
+  }
+
+  async pendingOutbox(batchId: string): Promise<OutboxEntry[]> {
+    const raws = await this.redis.lrange(this.keys(batchId).outbox, 0, -1);
+    return raws.map((raw) => ({ raw, ...(JSON.parse(raw) as Omit<OutboxEntry, 'raw'>) }));
+  }
+
+  async ackOutbox(batchId: string, entry: OutboxEntry): Promise<void> {
+    await this.redis.lrem(this.keys(batchId).outbox, 1, entry.raw);
+  }
+
+  /** Appends to the batch's event log, once per event id. */
+  async appendEvent(batchId: string, envelope: Envelope): Promise<boolean> {
+    const k = this.keys(batchId);
+    const added = await this.redis.batchAppendEvent(
+      k.events,
+      k.eventIds,
+      envelope.event_id,
+      JSON.stringify(envelope),
+      this.retentionSeconds,
+    );
+    return added === 1;
+  }
+
+  async events(batchId: string, from = 0): Promise<Envelope[]> {
+    const raws = await this.redis.lrange(this.keys(batchId).events, from, -1);
+    return raws.map((r) => parseEnvelope(JSON.parse(r)));
+  }
+}

@@ -1,0 +1,74 @@
+import type { ErrorCode } from '../errors.js';
+
+export type BatchStatus = 'awaiting_content' | 'ready' | 'timed_out';
+export type Language = 'en' | 'sv';
+
+export interface BatchRegistration {
+  batch_id: string;
+  expected_count: number;
+  course_code: string;
+  language: Language;
+  essay_instructions?: string;
+  class_designation?: string;
+  teacher_name?: string;
+  readiness_timeout_seconds: number;
+  correlation_id: string;
+}
+
+export interface EssayRecord {
+  essay_id: string;
+  file_upload_id: string;
+  original_file_name: string;
+  raw_storage_id: string;
+  text_storage_id: string;
+  status: 'ready';
+}
+
+export type FileOutcomeRecord =
+  | {
+      kind: 'ready';
+      file_upload_id: string;
+      upload_id: string;
+      original_file_name: string;
+      essay_id: string;
+    }
+  | {
+      kind: 'failed';
+      file_upload_id: string;
+      upload_id: string;
+      original_file_name: string;
+      raw_storage_id: string | null;
+      error_code: ErrorCode;
+      message: string;
+    }
+  | {
+      kind: 'excess';
+      file_upload_id: string;
+      upload_id: string;
+      original_file_name: string;
+      reason: string;
+    };
+
+/** What `GET /v1/batches/{id}` answers. */
+export interface BatchView {
+  batch_id: string;
+  status: BatchStatus;
+  course_code: string;
+  language: string;
+  expected_count: number;
+  received_count_from_uploads: number;
+  ready_count: number;
+  failed_count: number;
+  excess_count: number;
+  created_at: string;
+  completed_at: string | null;
+  correlation_id: string;
+  essays: EssayRecord[];
+  validation_failures: {
+    file_upload_id: string;
+    original_file_name: string;
+    error_code: ErrorCode;
+    message: string;
+  }[];
+  excess: { file_upload_id: string; original_file_name: string; reason: string }[];
+}

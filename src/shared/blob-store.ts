@@ -1,0 +1,156 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+
+/** A content-addressed id: the sha256 of the bytes, lower-case hex. */
+export type StorageId = string;
+const STORAGE_ID = /^[0-9a-f]{64}$/;
+
+export function isStorageId(value: string): value is StorageId {
+  return STORAGE_ID.test(value);
+}
+
+/** Bytes written to a temporary place, not yet visible under their id. */
+export interface StagedBlob {
+  id: StorageId;
+  size: number;
+  /** Makes the bytes durable under `id` (atomic rename). */
+  commit(): Promise<void>;
+  /** Throws the temporary bytes away. */
+  discard(): Promise<void>;
+}
+
+export interface BlobStore {
+  /** Streams bytes to a temporary place while hashing them; nothing is visible until commit. */
+  stage(source: Readable): Promise<StagedBlob>;
+  put(bytes: Uint8Array | string): Promise<StorageId>;
+  get(id: StorageId): Promise<Buffer>;
+  exists(id: StorageId): Promise<boolean>;
+  openRead(id: StorageId): Readable;
+}
+
+export class BlobNotFoundError extends Error {
+  constructor(id: string) {
+    super(`blob ${id} not found`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
+/**
+ * Blobs on a local (or shared network) disk under `<root>/ab/cd/<sha256>`. Writes go to
+ * `<root>/tmp`, are fsynced, then renamed, so a reader never sees a half-written blob and the
+ * same bytes always land on the same id.
+ */
+export class FsBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(private readonly root: string) {
+    this.tmpDir = path.join(root, 'tmp');
+  }
+
+  async init(): Promise<this> {
+    await fs.mkdir(this.tmpDir, { recursive: true });
+    return this;
+  }
+
+  pathOf(id: StorageId): string {
+    if (!isStorageId(id)) throw new BlobNotFoundError(String(id).slice(0, 80));
+    return path.join(this.root, id.slice(0, 2), id.slice(2, 4), id);
+  }
+
+  async stage(source: Readable): Promise<StagedBlob> {
+    const tmp = path.join(this.tmpDir, `${randomUUID()}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    try {
+      await pipeline(source, tap, out);
+      const fh = await fs.open(tmp, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    const id = hash.digest('hex');
+    let settled = false;
+    return {
+      id,
+      size,
+      commit: async () => {
+        if (settled) return;
+        settled = true;
+        await this.moveIntoPlace(tmp, id);
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await fs.rm(tmp, { force: true });
+      },
+    };
+  }
+
+  async put(bytes: Uint8Array | string): Promise<StorageId> {
+    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
+    const id = createHash('sha256').update(buf).digest('hex');
+    if (await this.exists(id)) return id;
+    const tmp = path.join(this.tmpDir, `${randomUUID()}.part`);
+    const fh = await fs.open(tmp, 'wx');
+    try {
+      await fh.writeFile(buf);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await this.moveIntoPlace(tmp, id);
+    return id;
+  }
+
+  async get(id: StorageId): Promise<Buffer> {
+    try {
+      return await fs.readFile(this.pathOf(id));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(id);
+      throw err;
+    }
+  }
+
+  async exists(id: StorageId): Promise<boolean> {
+    if (!isStorageId(id)) return false;
+    return fs.access(this.pathOf(id)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  openRead(id: StorageId): Readable {
+    return createReadStream(this.pathOf(id));
+  }
+
+  private async moveIntoPlace(tmp: string, id: StorageId): Promise<void> {
+    const target = this.pathOf(id);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    // Same id means same bytes: renaming over an existing blob is harmless and atomic.
+    await fs.rename(tmp, target);
+    const dir = await fs.open(path.dirname(target), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}

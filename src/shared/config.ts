@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+/**
+ * Every setting of the fleet, with its default. The README's settings table mirrors this schema;
+ * `bin/` parses it once and hands the result down. Nothing else reads `process.env`.
+ */
+export const configSchema = z
+  .object({
+    /** Redis to use. Unset: `npm start` starts a private redis-server; api/worker refuse to run. */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    /** Namespace of every Redis key of this fleet (queues get it as a hash tag). */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, _ and - only')
+      .default('essay'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(8080, 0).pipe(z.number().max(65535)),
+    DATA_DIR: z.string().min(1).default('./data'),
+    LOG_LEVEL: z
+      .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
+      .default('info'),
+
+    MAX_FILE_BYTES: int(10 * 1024 * 1024, 1),
+    MAX_FILES_PER_REQUEST: int(100, 1),
+    MIN_CONTENT_CHARS: int(50, 0),
+    MAX_CONTENT_CHARS: int(50_000, 1),
+    MAX_EXPECTED_ESSAYS: int(1000, 1),
+
+    EXTRACT_CONCURRENCY: int(4, 1),
+    UPLOAD_CONCURRENCY: int(4, 1),
+    LIFECYCLE_CONCURRENCY: int(8, 1),
+    SPELLCHECK_CONCURRENCY: int(2, 1),
+    EXTRACT_TIMEOUT_MS: int(30_000, 100),
+
+    JOB_ATTEMPTS: int(3, 1),
+    JOB_BACKOFF_MS: int(1000, 0),
+    KEEP_COMPLETED_JOBS: int(1000, 0),
+    KEEP_FAILED_JOBS: int(5000, 0),
+
+    READINESS_TIMEOUT_SECONDS: int(3600, 1),
+    BATCH_RETENTION_SECONDS: int(7 * 24 * 3600, 60),
+    SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+
+    /** Print log lines as JSON even on a TTY. */
+    LOG_JSON: bool(false),
+  })
+  .refine((c) => c.MIN_CONTENT_CHARS < c.MAX_CONTENT_CHARS, {
+    message: 'must be below MAX_CONTENT_CHARS',
+    path: ['MIN_CONTENT_CHARS'],
+  });
+
+export type Config = z.infer<typeof configSchema> & { DATA_DIR: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once, reporting every problem at the same time. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
+  const parsed = configSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`),
+    );
+  }
+  return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { errorCodes } from '../errors.js';
+import { EventType } from './vocabulary.js';
+
+const id = z.string().min(1).max(128);
+const storageId = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const readyEssaySchema = z.object({
+  essay_id: id,
+  file_upload_id: id,
+  text_storage_id: storageId,
+  original_file_name: z.string(),
+});
+
+export const validationFailureSchema = z.object({
+  file_upload_id: id,
+  original_file_name: z.string(),
+  error_code: z.enum(errorCodes),
+  message: z.string(),
+});
+
+export const excessReasons = [
+  'NO_AVAILABLE_SLOT',
+  'BATCH_NOT_REGISTERED',
+  'BATCH_ALREADY_COMPLETED',
+] as const;
+
+/** The `data` of every event type, one schema each. */
+export const eventDataSchemas = {
+  [EventType.EssayContentProvisionedV1]: z.object({
+    batch_id: id,
+    upload_id: id,
+    file_upload_id: id,
+    original_file_name: z.string(),
+    raw_storage_id: storageId,
+    text_storage_id: storageId,
+    text_length: z.number().int().min(0),
+  }),
+  [EventType.EssayValidationFailedV1]: validationFailureSchema.extend({
+    batch_id: id,
+    upload_id: id,
+    raw_storage_id: storageId.nullable(),
+  }),
+  [EventType.EssayUploadFinishedV1]: z.object({
+    event: z.literal('essay.upload.finished'),
+    batch_id: id,
+    upload_id: id,
+    expected_count: z.number().int().min(0),
+    upload_ts: z.string(),
+    correlation_id: z.string(),
+  }),
+  [EventType.ExcessContentProvisionedV1]: z.object({
+    batch_id: id,
+    file_upload_id: id,
+    original_file_name: z.string(),
+    text_storage_id: storageId,
+    reason: z.enum(excessReasons),
+  }),
+  [EventType.BatchEssaysReadyV1]: z.object({
+    batch_id: id,
+    ready_essays: z.array(readyEssaySchema),
+    validation_failures: z.array(validationFailureSchema),
+    total_files_processed: z.number().int().min(0),
+  }),
+  [EventType.BatchReadinessTimedOutV1]: z.object({
+    batch_id: id,
+    missing_n: z.number().int().min(0),
+    expected_count: z.number().int().min(0),
+    actual_count: z.number().int().min(0),
+    ready_essays: z.array(readyEssaySchema),
+    validation_failures: z.array(validationFailureSchema),
+  }),
+} satisfies Record<EventType, z.ZodType>;
+
+export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;

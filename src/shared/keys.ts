@@ -1,0 +1,50 @@
+/**
+ * Every Redis key name of the fleet is built here, so no client-supplied string becomes a key
+ * outside its namespace (ids are validated before they reach these functions).
+ *
+ * - BullMQ queues live under the prefix `{<prefix>}`: one hash tag, so a Redis Cluster keeps a
+ *   queue's keys together.
+ * - A batch's keys share the hash tag `{<batch_id>}`, so one Lua script can touch all of them.
+ */
+export function bullPrefix(prefix: string): string {
+  return `{${prefix}}`;
+}
+
+export interface BatchKeys {
+  meta: string;
+  freeSlots: string;
+  allSlots: string;
+  essays: string;
+  files: string;
+  uploads: string;
+  outbox: string;
+  events: string;
+  eventIds: string;
+  processed(consumer: string): string;
+}
+
+export function batchKeys(prefix: string, batchId: string): BatchKeys {
+  const base = `${prefix}:batch:{${batchId}}`;
+  return {
+    meta: `${base}:meta`,
+    freeSlots: `${base}:slots:free`,
+    allSlots: `${base}:slots:all`,
+    essays: `${base}:essays`,
+    files: `${base}:files`,
+    uploads: `${base}:uploads`,
+    outbox: `${base}:outbox`,
+    events: `${base}:events`,
+    eventIds: `${base}:events:ids`,
+    processed: (consumer) => `${base}:processed:${consumer}`,
+  };
+}
+
+/** essay_id -> batch_id, so an essay's text can be found from its id alone. */
+export function essayIndexKey(prefix: string, essayId: string): string {
+  return `${prefix}:essay:${essayId}`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}

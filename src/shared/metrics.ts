@@ -1,0 +1,60 @@
+import client from 'prom-client';
+
+/**
+ * Every metric of the fleet, registered once per process. No label carries a batch, essay or
+ * file id: label values come from small fixed sets (error codes, queue names, statuses).
+ */
+export function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const metrics = {
+    registry,
+    validationFailed: new client.Counter({
+      name: 'essay_validation_failed_total',
+      help: 'Files that ended with a content error, by error code.',
+      labelNames: ['error_code'] as const,
+      registers: [registry],
+    }),
+    batchCompletion: new client.Histogram({
+      name: 'batch_completion_seconds',
+      help: 'Seconds from batch registration to ready or timed out.',
+      labelNames: ['status'] as const,
+      buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
+      registers: [registry],
+    }),
+    dlqMessages: new client.Counter({
+      name: 'dlq_messages_total',
+      help: 'Jobs that ran out of attempts and were dead-lettered, by source queue.',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    jobs: new client.Counter({
+      name: 'jobs_total',
+      help: 'Jobs finished by this process, by queue and status (completed, failed).',
+      labelNames: ['queue', 'status'] as const,
+      registers: [registry],
+    }),
+    jobDuration: new client.Histogram({
+      name: 'job_duration_seconds',
+      help: 'Processing time of jobs by queue.',
+      labelNames: ['queue'] as const,
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      registers: [registry],
+    }),
+    uploadBytes: new client.Counter({
+      name: 'upload_bytes_total',
+      help: 'Bytes of files received by the upload endpoint.',
+      registers: [registry],
+    }),
+    httpDuration: new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request durations by method, route and status.',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

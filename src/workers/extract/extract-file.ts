@@ -1,0 +1,80 @@
+import type { ExtractFileJob } from '../../queues/jobs.js';
+import type { Publisher } from '../../queues/publisher.js';
+import type { BlobStore } from '../../shared/blob-store.js';
+import { ContentError, type ErrorCode } from '../../shared/errors.js';
+import { EventType, Phase } from '../../shared/events/vocabulary.js';
+import type { Metrics } from '../../shared/metrics.js';
+import { decodeText } from './decode-text.js';
+import { normalizeText } from './normalize.js';
+import { validateContent, type ContentLimits } from './validate.js';
+
+export interface ExtractDeps {
+  blobs: BlobStore;
+  publisher: Publisher;
+  metrics: Metrics;
+  limits: ContentLimits;
+}
+
+export type ExtractOutcome =
+  { status: 'provisioned'; text_storage_id: string } | { status: 'failed'; error_code: ErrorCode };
+
+/**
+ * Turns one stored file into validated text and says so with exactly one event: content
+ * provisioned, or validation failed. Content errors are that outcome; anything else throws so
+ * the job retries.
+ */
+export async function extractFile(job: ExtractFileJob, deps: ExtractDeps): Promise<ExtractOutcome> {
+  const identity = (outcome: string) => ({
+    batchId: job.batch_id,
+    subjectId: job.file_upload_id,
+    phase: Phase.extraction,
+    outcome,
+  });
+  const fail = async (err: ContentError): Promise<ExtractOutcome> => {
+    await deps.publisher.emit(
+      EventType.EssayValidationFailedV1,
+      {
+        batch_id: job.batch_id,
+        upload_id: job.upload_id,
+        file_upload_id: job.file_upload_id,
+        original_file_name: job.original_file_name,
+        raw_storage_id: job.raw_storage_id,
+        error_code: err.code,
+        message: err.message,
+      },
+      identity('failed'),
+      job.correlation_id,
+    );
+    deps.metrics.validationFailed.inc({ error_code: err.code });
+    return { status: 'failed', error_code: err.code };
+  };
+
+  if (job.rejected_code || job.raw_storage_id === null) {
+    return fail(new ContentError(job.rejected_code ?? 'PROCESSING_FAILED'));
+  }
+  const bytes = await deps.blobs.get(job.raw_storage_id);
+  let text: string;
+  try {
+    text = normalizeText(decodeText(bytes));
+    validateContent(text, deps.limits);
+  } catch (err) {
+    if (err instanceof ContentError) return fail(err);
+    throw err;
+  }
+  const textStorageId = await deps.blobs.put(text);
+  await deps.publisher.emit(
+    EventType.EssayContentProvisionedV1,
+    {
+      batch_id: job.batch_id,
+      upload_id: job.upload_id,
+      file_upload_id: job.file_upload_id,
+      original_file_name: job.original_file_name,
+      raw_storage_id: job.raw_storage_id,
+      text_storage_id: textStorageId,
+      text_length: text.length,
+    },
+    identity('provisioned'),
+    job.correlation_id,
+  );
+  return { status: 'provisioned', text_storage_id: textStorageId };
+}

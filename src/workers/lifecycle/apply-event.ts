@@ -1,0 +1,95 @@
+import type { LifecycleJob } from '../../queues/jobs.js';
+import type { Publisher } from '../../queues/publisher.js';
+import type {
+  BatchStore,
+  TransitionOp,
+  TransitionResult,
+} from '../../shared/batches/batch-store.js';
+import { parseEnvelope, type Envelope } from '../../shared/events/envelope.js';
+import { eventId } from '../../shared/events/event-id.js';
+import { EventType, Phase } from '../../shared/events/vocabulary.js';
+import type { Metrics } from '../../shared/metrics.js';
+
+export interface LifecycleDeps {
+  batches: BatchStore;
+  publisher: Publisher;
+  metrics: Metrics;
+}
+
+/** The name under which this consumer's processed-event set is kept. */
+export const LIFECYCLE_CONSUMER = 'lifecycle';
+
+/**
+ * Applies one event (or the batch's readiness timeout) to the batch's state, exactly once, and
+ * publishes what the change caused. The outbox is drained before and after, so a retry after a
+ * crash at any point publishes what the earlier attempt could not.
+ */
+export async function applyLifecycleJob(
+  job: LifecycleJob,
+  deps: LifecycleDeps,
+): Promise<TransitionResult | { detail: 'ignored' }> {
+  const { batchId, id, change } = toTransition(job);
+  if (!change) return { detail: 'ignored' };
+  await deps.publisher.drainOutbox(batchId, job.correlation_id);
+  const result = await deps.batches.transition(batchId, LIFECYCLE_CONSUMER, id, change);
+  await deps.publisher.drainOutbox(batchId, job.correlation_id);
+  if ((result.becameReady || result.timedOut) && result.createdAtMs !== null) {
+    deps.metrics.batchCompletion.observe(
+      { status: result.becameReady ? 'ready' : 'timed_out' },
+      (Date.now() - result.createdAtMs) / 1000,
+    );
+  }
+  return result;
+}
+
+function toTransition(job: LifecycleJob): {
+  batchId: string;
+  id: string;
+  change: TransitionOp | null;
+} {
+  if ('kind' in job) {
+    const batchId = job.batch_id;
+    return {
+      batchId,
+      id: eventId(batchId, batchId, Phase.readiness, 'deadline'),
+      change: { op: 'timeout' },
+    };
+  }
+  const env = parseEnvelope(job) as Envelope;
+  const batchId = (env.data as { batch_id: string }).batch_id;
+  return { batchId, id: env.event_id, change: changeOf(env) };
+}
+
+function changeOf(env: Envelope): TransitionOp | null {
+  switch (env.event_type) {
+    case EventType.EssayContentProvisionedV1: {
+      const d = env.data as Envelope<typeof EventType.EssayContentProvisionedV1>['data'];
+      return {
+        op: 'content',
+        file_upload_id: d.file_upload_id,
+        upload_id: d.upload_id,
+        original_file_name: d.original_file_name,
+        raw_storage_id: d.raw_storage_id,
+        text_storage_id: d.text_storage_id,
+      };
+    }
+    case EventType.EssayValidationFailedV1: {
+      const d = env.data as Envelope<typeof EventType.EssayValidationFailedV1>['data'];
+      return {
+        op: 'failure',
+        file_upload_id: d.file_upload_id,
+        upload_id: d.upload_id,
+        original_file_name: d.original_file_name,
+        raw_storage_id: d.raw_storage_id,
+        error_code: d.error_code,
+        message: d.message,
+      };
+    }
+    case EventType.EssayUploadFinishedV1: {
+      const d = env.data as Envelope<typeof EventType.EssayUploadFinishedV1>['data'];
+      return { op: 'upload_finished', upload_id: d.upload_id, expected_count: d.expected_count };
+    }
+    default:
+      return null;
+  }
+}
