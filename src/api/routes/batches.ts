@@ -54,17 +54,15 @@ export function batchesRouter(ctx: FleetContext): Router {
     const timeoutSeconds = body.readiness_timeout_seconds ?? ctx.config.READINESS_TIMEOUT_SECONDS;
     // The timeout is scheduled first: a timeout for a batch that was never stored is a no-op,
     // while a stored batch without its timeout could wait forever.
-    await ctx
-      .queue(QueueName.lifecycle)
-      .add(
-        JobName.readinessTimeout,
-        readinessTimeoutJobSchema.parse({
-          kind: 'readiness_timeout',
-          batch_id: batchId,
-          correlation_id: correlationId,
-        }),
-        { delay: timeoutSeconds * 1000, jobId: `timeout-${batchId}` },
-      );
+    await ctx.queue(QueueName.lifecycle).add(
+      JobName.readinessTimeout,
+      readinessTimeoutJobSchema.parse({
+        kind: 'readiness_timeout',
+        batch_id: batchId,
+        correlation_id: correlationId,
+      }),
+      { delay: timeoutSeconds * 1000, jobId: `timeout-${batchId}` },
+    );
     await ctx.batches.register({
       batch_id: batchId,
       expected_count: body.expected_essay_count,
