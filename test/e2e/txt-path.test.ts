@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import net from 'node:net';
 import { ApiClient, essay } from '../helpers/api.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { useRedis } from '../helpers/redis.js';
@@ -130,5 +131,46 @@ describe('e2e: TXT essays over HTTP with real workers', () => {
     const page = await fetch(`${fleet.url}/`);
     expect(page.status).to.equal(200);
     expect(await page.text()).to.include('Essay intake');
+  });
+
+  it('answers a cut-off upload with 400 and keeps serving', async () => {
+    const reg = await api.register({ expected_essay_count: 1, course_code: 'ENG5' });
+    const { port } = new URL(fleet.url);
+    const body =
+      `--XX\r\nContent-Disposition: form-data; name="batch_id"\r\n\r\n${reg.batch_id}\r\n` +
+      '--XX\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\nhello, this form ends here';
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(port), '127.0.0.1', () => {
+        sock.write(
+          'POST /v1/files/batch HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\n' +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
+      let out = '';
+      sock.on('data', (c) => (out += c.toString()));
+      sock.on('end', () => resolve(out));
+      sock.on('error', reject);
+    });
+    expect(answer).to.match(/^HTTP\/1\.1 400/);
+    expect(answer).to.match(/UPLOAD_ABORTED|INVALID_MULTIPART/);
+    expect((await api.json('GET', '/healthz')).status).to.equal(200);
+    const tmp = `${fleet.config.DATA_DIR}/blobs/tmp`;
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(tmp)).to.deep.equal([]);
+  });
+
+  it('refuses a register body that is not JSON, and defaults upload events to the batch correlation id', async () => {
+    const form = await fetch(`${fleet.url}/v1/batches/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'expected_essay_count=1&course_code=ENG5',
+    });
+    expect(form.status).to.equal(415);
+    const reg = await api.register({ expected_essay_count: 1, course_code: 'ENG5' });
+    const up = await api.upload(reg.batch_id, [{ name: 'a.txt', content: essay('ids') }]);
+    expect(up.body.correlation_id).to.equal(reg.correlation_id);
+    await api.waitForBatch(reg.batch_id);
+    const events = await api.events(reg.batch_id);
+    expect(events.every((e: any) => e.correlation_id === reg.correlation_id)).to.equal(true);
   });
 });

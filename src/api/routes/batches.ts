@@ -48,6 +48,12 @@ export function batchesRouter(ctx: FleetContext): Router {
   const bodySchema = registerBodySchema(ctx.config.MAX_EXPECTED_ESSAYS);
 
   router.post('/v1/batches/register', async (req, res) => {
+    if (!req.is('application/json'))
+      throw new HttpError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send a JSON body with Content-Type: application/json',
+      );
     const body = bodySchema.parse(req.body ?? {});
     const batchId = randomUUID();
     const correlationId = correlationIdOf(req);

@@ -11,20 +11,21 @@ export function filesRouter(ctx: FleetContext): Router {
 
   /** Streams the files into storage, then adds one flow: extract each file, then finish upload. */
   router.post('/v1/files/batch', async (req, res) => {
-    const correlationId = correlationIdOf(req);
     if (!req.is('multipart/form-data'))
       throw new HttpError(
         415,
         'UNSUPPORTED_MEDIA_TYPE',
         'send multipart/form-data with a batch_id field and files',
       );
-    const { batchId, files } = await receiveFiles(req, {
+    const { batchId, batchCorrelationId, files } = await receiveFiles(req, {
       blobs: ctx.blobs,
       maxFileBytes: ctx.config.MAX_FILE_BYTES,
       maxFiles: ctx.config.MAX_FILES_PER_REQUEST,
-      batchExists: (id) => ctx.batches.exists(id),
+      batchCorrelation: (id) => ctx.batches.correlationId(id),
       onBytes: (n) => ctx.metrics.uploadBytes.inc(n),
     });
+    // events of this upload carry the client's id, or else the batch's
+    const correlationId = req.get('x-correlation-id') ? correlationIdOf(req) : batchCorrelationId;
     if (files.length === 0) throw new HttpError(400, 'NO_FILES', 'the request carried no files');
     const uploadId = randomUUID();
     await addUploadFlow(

@@ -20,7 +20,8 @@ export interface ReceiveOptions {
   blobs: BlobStore;
   maxFileBytes: number;
   maxFiles: number;
-  batchExists(batchId: string): Promise<boolean>;
+  /** The batch's correlation id, or null when no such batch is registered. */
+  batchCorrelation(batchId: string): Promise<string | null>;
   onBytes(n: number): void;
 }
 
@@ -33,7 +34,7 @@ export interface ReceiveOptions {
 export function receiveFiles(
   req: Request,
   opts: ReceiveOptions,
-): Promise<{ batchId: string; files: ReceivedFile[] }> {
+): Promise<{ batchId: string; batchCorrelationId: string; files: ReceivedFile[] }> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -55,6 +56,7 @@ export function receiveFiles(
     }
     let batchId: string | null = null;
     let batchCheck: Promise<void> | null = null;
+    let batchCorrelationId = '';
     let failure: Error | null = null;
     let count = 0;
     const work: Promise<ReceivedFile | null>[] = [];
@@ -67,13 +69,18 @@ export function receiveFiles(
       if (!isUuid(value))
         return fail(new HttpError(400, 'INVALID_BATCH_ID', 'batch_id must be a UUID'));
       batchId = value;
-      batchCheck = opts.batchExists(value).then((ok) => {
-        if (!ok) throw new HttpError(404, 'BATCH_NOT_FOUND', `batch ${value} is not registered`);
+      batchCheck = opts.batchCorrelation(value).then((corr) => {
+        if (corr === null)
+          throw new HttpError(404, 'BATCH_NOT_FOUND', `batch ${value} is not registered`);
+        batchCorrelationId = corr;
       });
       batchCheck.catch(fail);
     });
 
     bb.on('file', (_field, stream, info) => {
+      // the part may break (client gone, form cut off) while it waits its turn: the error then
+      // reaches the request's answer through `stage` or `fail`, never as an unhandled event
+      stream.on('error', (err: Error) => fail(new HttpError(400, 'UPLOAD_ABORTED', err.message)));
       const index = count++;
       const task = (async (): Promise<ReceivedFile | null> => {
         const base = {
@@ -137,7 +144,11 @@ export function receiveFiles(
         if (failure) return reject(failure);
         if (!batchId)
           return reject(new HttpError(400, 'MISSING_BATCH_ID', 'the batch_id field is required'));
-        resolve({ batchId, files: files.filter((f): f is ReceivedFile => f !== null) });
+        resolve({
+          batchId,
+          batchCorrelationId,
+          files: files.filter((f): f is ReceivedFile => f !== null),
+        });
       }, reject);
     };
     req.on('close', () => {

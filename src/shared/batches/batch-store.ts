@@ -110,6 +110,12 @@ export class BatchStore {
     return (await this.get(input.batch_id))!;
   }
 
+  /** The batch's correlation id, or null when the batch is not registered. */
+  async correlationId(batchId: string): Promise<string | null> {
+    const meta = await this.redis.hmget(this.keys(batchId).meta, 'batch_id', 'correlation_id');
+    return meta[0] ? (meta[1] ?? '') : null;
+  }
+
   async exists(batchId: string): Promise<boolean> {
     return (await this.redis.exists(this.keys(batchId).meta)) === 1;
   }
