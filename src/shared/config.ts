@@ -39,6 +39,12 @@ export const configSchema = z
     LIFECYCLE_CONCURRENCY: int(8, 1),
     SPELLCHECK_CONCURRENCY: int(2, 1),
     EXTRACT_TIMEOUT_MS: int(30_000, 100),
+    EXTRACT_MAX_HEAP_MB: int(256, 32),
+    EXTRACT_MAX_RSS_MB: int(448, 64),
+    EXTRACT_MAX_PDF_PAGES: int(200, 1),
+    DOCX_MAX_INFLATED_BYTES: int(64 * 1024 * 1024, 1024),
+    DOCX_MAX_RATIO: int(200, 2),
+    DOCX_MAX_ENTRIES: int(2000, 1),
 
     JOB_ATTEMPTS: int(3, 1),
     JOB_BACKOFF_MS: int(1000, 0),

@@ -8,20 +8,45 @@ import {
   spellcheckJobSchema,
 } from '../queues/jobs.js';
 import { QueueName } from '../queues/names.js';
+import type { Config } from '../shared/config.js';
 import { extractFile } from './extract/extract-file.js';
+import { SandboxPool } from './extract/sandbox/pool.js';
 import { applyLifecycleJob } from './lifecycle/apply-event.js';
 import { spellcheckEssay } from './spellcheck/spellcheck-essay.js';
 import { finishUpload } from './upload/finish-upload.js';
 
 type ConsumedQueue = Exclude<QueueName, typeof QueueName.dlq>;
 
+/** Resources a process holds only when it consumes the queue that needs them. */
+interface Resources {
+  sandbox?: SandboxPool;
+}
+
 /** The worker wrapper has parsed the payload with `schema` before `handle` sees it. */
 function defineHandler<T>(h: QueueHandler<T>): QueueHandler<unknown> {
   return { ...h, handle: (payload, meta) => h.handle(payload as T, meta) };
 }
 
+export function sandboxOptions(config: Config) {
+  return {
+    size: config.EXTRACT_CONCURRENCY,
+    timeoutMs: config.EXTRACT_TIMEOUT_MS,
+    maxHeapMb: config.EXTRACT_MAX_HEAP_MB,
+    maxRssMb: config.EXTRACT_MAX_RSS_MB,
+    limits: {
+      maxPdfPages: config.EXTRACT_MAX_PDF_PAGES,
+      maxEntries: config.DOCX_MAX_ENTRIES,
+      maxInflatedBytes: config.DOCX_MAX_INFLATED_BYTES,
+      maxRatio: config.DOCX_MAX_RATIO,
+    },
+  };
+}
+
 /** One handler per consumed queue, bound to the process's context. */
-export function handlers(ctx: FleetContext): { [Q in ConsumedQueue]: QueueHandler<unknown> } {
+function handlers(
+  ctx: FleetContext,
+  res: Resources,
+): { [Q in ConsumedQueue]: QueueHandler<unknown> } {
   const { config } = ctx;
   return {
     [QueueName.extract]: defineHandler({
@@ -33,6 +58,7 @@ export function handlers(ctx: FleetContext): { [Q in ConsumedQueue]: QueueHandle
           publisher: ctx.publisher,
           metrics: ctx.metrics,
           limits: { minChars: config.MIN_CONTENT_CHARS, maxChars: config.MAX_CONTENT_CHARS },
+          extract: (bytes, name) => res.sandbox!.extract(bytes, name),
         }),
     }),
     [QueueName.upload]: defineHandler({
@@ -53,29 +79,40 @@ export function handlers(ctx: FleetContext): { [Q in ConsumedQueue]: QueueHandle
   };
 }
 
-function concurrencyOf(ctx: FleetContext, queue: ConsumedQueue): number {
-  const c = ctx.config;
+function concurrencyOf(config: Config, queue: ConsumedQueue): number {
   return {
-    [QueueName.extract]: c.EXTRACT_CONCURRENCY,
-    [QueueName.upload]: c.UPLOAD_CONCURRENCY,
-    [QueueName.lifecycle]: c.LIFECYCLE_CONCURRENCY,
-    [QueueName.spellcheck]: c.SPELLCHECK_CONCURRENCY,
+    [QueueName.extract]: config.EXTRACT_CONCURRENCY,
+    [QueueName.upload]: config.UPLOAD_CONCURRENCY,
+    [QueueName.lifecycle]: config.LIFECYCLE_CONCURRENCY,
+    [QueueName.spellcheck]: config.SPELLCHECK_CONCURRENCY,
   }[queue];
 }
 
-/** Starts one BullMQ worker per queue; fails at once if a queue has no handler. */
-export function startWorkers(ctx: FleetContext, queues: QueueName[]): Worker[] {
-  const table = handlers(ctx);
+/**
+ * Starts one BullMQ worker per queue, with the resources those queues need; fails at once if a
+ * queue has no handler. `close` releases the resources after the workers have stopped.
+ */
+export async function startWorkers(
+  ctx: FleetContext,
+  queues: QueueName[],
+): Promise<{ workers: Worker[]; release(): Promise<void> }> {
+  const res: Resources = {};
+  if (queues.includes(QueueName.extract)) {
+    res.sandbox = new SandboxPool(sandboxOptions(ctx.config));
+    await res.sandbox.warm();
+  }
+  const table = handlers(ctx, res);
   for (const q of queues) {
     if (!(q in table)) throw new Error(`no handler for queue ${q}`);
   }
-  return queues.map((q) =>
+  const workers = queues.map((q) =>
     createWorker(table[q as ConsumedQueue], {
       connection: ctx.redis,
       config: ctx.config,
       logger: ctx.logger,
       metrics: ctx.metrics,
-      concurrency: concurrencyOf(ctx, q as ConsumedQueue),
+      concurrency: concurrencyOf(ctx.config, q as ConsumedQueue),
     }),
   );
+  return { workers, release: async () => res.sandbox?.close() };
 }

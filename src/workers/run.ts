@@ -10,7 +10,7 @@ export interface RunningWorkers {
 }
 
 export async function runWorkers(ctx: FleetContext, queues: QueueName[]): Promise<RunningWorkers> {
-  const workers = startWorkers(ctx, queues);
+  const { workers, release } = await startWorkers(ctx, queues);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
     workers,
@@ -27,6 +27,7 @@ export async function runWorkers(ctx: FleetContext, queues: QueueName[]): Promis
         );
         await Promise.all(workers.map((w) => w.close(true)));
       }
+      await release();
     },
   };
 }

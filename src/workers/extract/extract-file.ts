@@ -4,8 +4,6 @@ import type { BlobStore } from '../../shared/blob-store.js';
 import { ContentError, type ErrorCode } from '../../shared/errors.js';
 import { EventType, Phase } from '../../shared/events/vocabulary.js';
 import type { Metrics } from '../../shared/metrics.js';
-import { decodeText } from './decode-text.js';
-import { normalizeText } from './normalize.js';
 import { validateContent, type ContentLimits } from './validate.js';
 
 export interface ExtractDeps {
@@ -13,6 +11,8 @@ export interface ExtractDeps {
   publisher: Publisher;
   metrics: Metrics;
   limits: ContentLimits;
+  /** Bytes to normalised text, in the sandbox; throws ContentError for a file without text. */
+  extract(bytes: Uint8Array, fileName: string): Promise<{ text: string }>;
 }
 
 export type ExtractOutcome =
@@ -55,7 +55,7 @@ export async function extractFile(job: ExtractFileJob, deps: ExtractDeps): Promi
   const bytes = await deps.blobs.get(job.raw_storage_id);
   let text: string;
   try {
-    text = normalizeText(decodeText(bytes));
+    ({ text } = await deps.extract(bytes, job.original_file_name));
     validateContent(text, deps.limits);
   } catch (err) {
     if (err instanceof ContentError) return fail(err);
