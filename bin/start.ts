@@ -20,6 +20,11 @@ const ext = path.extname(fileURLToPath(import.meta.url));
 
 let privateRedis: PrivateRedis | null = null;
 let redisUrl = config.REDIS_URL;
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
+
 if (!redisUrl) {
   try {
     ensureRedisServer((m) => logger.info(m));
@@ -31,6 +36,12 @@ if (!redisUrl) {
     exitOnStartupError(err);
   }
   redisUrl = privateRedis.url;
+  privateRedis.process.once('exit', (code, signal) => {
+    if (stopping) return;
+    logger.error(`the private redis-server exited (${code ?? signal}); stopping the fleet`);
+    privateRedis = null;
+    void shutdown(1);
+  });
   logger.info(`private Redis on ${redisUrl} (data in ${path.join(config.DATA_DIR, 'redis')})`);
 }
 
@@ -41,9 +52,6 @@ const entries: Record<string, string[]> = {
   lifecycle: [path.join(here, `worker${ext}`), '--queues', 'lifecycle'],
   spellcheck: [path.join(here, `worker${ext}`), '--queues', 'spellcheck'],
 };
-const children = new Map<string, ChildProcess>();
-let stopping = false;
-
 function launch(name: string, restarts = 0): void {
   const child = spawn(process.execPath, [...process.execArgv, ...entries[name]!], {
     env: { ...process.env, REDIS_URL: redisUrl, DATA_DIR: config.DATA_DIR },
@@ -77,9 +85,6 @@ async function shutdown(exitCode = 0): Promise<void> {
   logger.info('stopped');
   process.exit(exitCode);
 }
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
-
 for (const name of Object.keys(entries)) launch(name);
 
 const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
@@ -107,3 +112,7 @@ while (!stopping && Date.now() < deadline) {
   }
   await new Promise((r) => setTimeout(r, 250));
 }
+if (!stopping && Date.now() >= deadline)
+  logger.warn(
+    `the web process did not answer ${base}/healthz within 60 s; see the log lines above`,
+  );

@@ -52,8 +52,15 @@ export class FsBlobStore implements BlobStore {
     this.tmpDir = path.join(root, 'tmp');
   }
 
+  /** Creates the folders and sweeps temporary files a crash left behind (older than an hour). */
   async init(): Promise<this> {
     await fs.mkdir(this.tmpDir, { recursive: true });
+    const cutoff = Date.now() - 3600_000;
+    for (const name of await fs.readdir(this.tmpDir)) {
+      const file = path.join(this.tmpDir, name);
+      const stat = await fs.stat(file).catch(() => null);
+      if (stat && stat.mtimeMs < cutoff) await fs.rm(file, { force: true });
+    }
     return this;
   }
 
@@ -109,14 +116,19 @@ export class FsBlobStore implements BlobStore {
     const id = createHash('sha256').update(buf).digest('hex');
     if (await this.exists(id)) return id;
     const tmp = path.join(this.tmpDir, `${randomUUID()}.part`);
-    const fh = await fs.open(tmp, 'wx');
     try {
-      await fh.writeFile(buf);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      const fh = await fs.open(tmp, 'wx');
+      try {
+        await fh.writeFile(buf);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await this.moveIntoPlace(tmp, id);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
     }
-    await this.moveIntoPlace(tmp, id);
     return id;
   }
 
@@ -143,14 +155,23 @@ export class FsBlobStore implements BlobStore {
 
   private async moveIntoPlace(tmp: string, id: StorageId): Promise<void> {
     const target = this.pathOf(id);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    const created = await fs.mkdir(path.dirname(target), { recursive: true });
     // Same id means same bytes: renaming over an existing blob is harmless and atomic.
     await fs.rename(tmp, target);
-    const dir = await fs.open(path.dirname(target), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    // make the rename durable, and any folders just made for it
+    const dirs = [path.dirname(target)];
+    if (created)
+      for (let d = path.dirname(target); d !== path.dirname(created); d = path.dirname(d))
+        dirs.push(path.dirname(d));
+    for (const d of new Set(dirs)) await syncDir(d);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

@@ -103,7 +103,9 @@ function spawnRedis(port: number, opts: StartOptions): Promise<PrivateRedis> {
     'no',
     ...(opts.extraArgs ?? []),
   ];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group: a Ctrl-C in the terminal must not stop Redis before the workers
+  // that still need it have finished; the owner stops it last
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

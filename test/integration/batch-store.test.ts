@@ -143,6 +143,37 @@ describe('BatchStore (real Redis)', () => {
     expect(last.becameReady).to.equal(true);
   });
 
+  it('does not become ready while an accepted upload is still in flight', async () => {
+    const b = await registered(1);
+    await store.transition(b, 'web', eventId(b, 'u2', 'upload', 'announced'), {
+      op: 'upload_announced',
+      upload_id: 'u2',
+      expected_count: 1,
+    });
+    await apply(b, content('u1', 1), 'file-1', 'provisioned');
+    await apply(b, { op: 'upload_finished', upload_id: 'u1', expected_count: 1 }, 'u1', 'finished');
+    expect((await store.get(b))!.status).to.equal('awaiting_content');
+    await apply(b, content('u2', 2), 'file-2', 'provisioned');
+    const last = await apply(
+      b,
+      { op: 'upload_finished', upload_id: 'u2', expected_count: 1 },
+      'u2',
+      'finished',
+    );
+    expect(last.becameReady).to.equal(true);
+    expect((await store.get(b))!.excess.map((x) => x.reason)).to.deep.equal(['NO_AVAILABLE_SLOT']);
+  });
+
+  it('never shortens the life registration gave a batch', async () => {
+    const b = await registered(2);
+    const k = store.keys(b);
+    const before = await redis.ttl(k.meta);
+    expect(before).to.be.above(3600);
+    await apply(b, content('u1', 1), 'file-1', 'provisioned');
+    expect(await redis.ttl(k.meta)).to.be.at.least(before - 5);
+    expect(await redis.ttl(k.essays)).to.be.within(3590, 3600);
+  });
+
   it('times out a batch that is not ready, with missing_n', async () => {
     const b = await registered(3);
     await apply(b, content('u1', 1), 'file-1', 'provisioned');

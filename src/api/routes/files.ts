@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { FleetContext } from '../../queues/context.js';
 import { addUploadFlow } from '../../queues/flows.js';
+import { eventId } from '../../shared/events/event-id.js';
+import { Phase } from '../../shared/events/vocabulary.js';
 import { correlationIdOf } from '../middleware/correlation.js';
 import { HttpError } from '../middleware/errors.js';
 import { receiveFiles } from '../upload/receive-files.js';
@@ -28,6 +30,17 @@ export function filesRouter(ctx: FleetContext): Router {
     const correlationId = req.get('x-correlation-id') ? correlationIdOf(req) : batchCorrelationId;
     if (files.length === 0) throw new HttpError(400, 'NO_FILES', 'the request carried no files');
     const uploadId = randomUUID();
+    // from here the batch waits for this upload: it cannot become ready while files are in flight
+    await ctx.batches.transition(
+      batchId,
+      'web',
+      eventId(batchId, uploadId, Phase.upload, 'announced'),
+      {
+        op: 'upload_announced',
+        upload_id: uploadId,
+        expected_count: files.length,
+      },
+    );
     await addUploadFlow(
       ctx.flows,
       ctx.config,

@@ -43,8 +43,9 @@ export function receiveFiles(
         defParamCharset: 'utf8',
         limits: {
           fileSize: opts.maxFileBytes,
-          files: opts.maxFiles * 2,
-          parts: opts.maxFiles * 2 + 16,
+          // files past maxFiles are drained and answered TOO_MANY_FILES; past this, the request is 413
+          files: opts.maxFiles + 100,
+          parts: opts.maxFiles + 116,
           fields: 16,
           fieldSize: 4096,
           headerPairs: 64,

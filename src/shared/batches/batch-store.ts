@@ -31,6 +31,7 @@ export type TransitionOp =
       error_code: ErrorCode;
       message: string;
     }
+  | { op: 'upload_announced'; upload_id: string; expected_count: number }
   | { op: 'upload_finished'; upload_id: string; expected_count: number }
   | { op: 'timeout' };
 
@@ -92,6 +93,7 @@ export class BatchStore {
       failed_count: 0,
       excess_count: 0,
       incomplete_uploads: 0,
+      open_uploads: 0,
       course_code: input.course_code,
       language: input.language,
       essay_instructions: input.essay_instructions ?? '',
@@ -204,6 +206,10 @@ export class BatchStore {
       this.retentionSeconds,
       now.getTime(),
     );
+    const assigned = /^assigned:([^;]+)/.exec(detail)?.[1];
+    // the essay index lives outside the batch's hash slot: keep it as long as the batch
+    if (assigned)
+      await this.redis.expire(essayIndexKey(this.prefix, assigned), this.retentionSeconds, 'GT');
     return {
       duplicate: result === 'duplicate',
       detail,

@@ -6,24 +6,27 @@
  *
  * KEYS (all share the batch's hash tag):
  *   1 meta        hash: status, expected_count, received_count_from_uploads, ready_count,
- *                 failed_count, excess_count, incomplete_uploads, created_at_ms, ...
+ *                 failed_count, excess_count, incomplete_uploads (finished uploads with files
+ *                 still lacking an outcome), open_uploads (accepted by the API, not finished),
+ *                 created_at_ms, ...
  *   2 freeSlots   list of essay ids not yet assigned
  *   3 allSlots    list of every essay id, in registration order
  *   4 essays      hash essay_id -> JSON {essay_id, file_upload_id, original_file_name,
  *                 raw_storage_id, text_storage_id, status}
  *   5 files       hash file_upload_id -> JSON outcome {kind: ready|failed|excess, ...}
- *   6 uploads     hash upload_id -> JSON {expected, outcomes, finished}
+ *   6 uploads     hash upload_id -> JSON {expected, outcomes, finished, announced}
  *   7 processed   set of event ids this consumer has applied
  *   8 outbox      list of JSON {event_type, subject_id, phase, outcome, data}
  * ARGV:
- *   1 event_id    2 op: content | failure | upload_finished | timeout
+ *   1 event_id    2 op: content | failure | upload_announced | upload_finished | timeout
  *   3 payload     JSON, fields per op (see BatchStore)
  *   4 retention   seconds every touched key lives after this change
  *   5 now_ms      the caller's clock, for ready_at / timed_out_at
  * Returns {result, detail, created_at_ms}:
  *   result  'duplicate' (already applied; nothing changed) | 'applied'
  *   detail  'assigned:<essay_id>' | 'excess:<reason>' | 'failed' | 'upload_counted' |
- *           'already:<kind>' | 'not_registered' | 'timed_out' | 'noop', with ';ready' appended
+ *           'upload_announced' | 'already:<kind>' | 'not_registered' | 'timed_out' | 'noop', with
+ *           ';ready' appended
  *           when this change made the batch ready
  */
 export const transitionLua = `
@@ -31,8 +34,11 @@ local meta, freeSlots, allSlots, essays, files, uploads, processed, outbox =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local eid, op, p, retention, now_ms = ARGV[1], ARGV[2], cjson.decode(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 
+-- keys live at least ARGV[4] seconds after the last change, never less than registration gave them
 local function touch()
-  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], retention) end
+  for i = 1, #KEYS do
+    if redis.call('TTL', KEYS[i]) < retention then redis.call('EXPIRE', KEYS[i], retention) end
+  end
 end
 
 if redis.call('SISMEMBER', processed, eid) == 1 then
@@ -134,6 +140,19 @@ if op == 'content' or op == 'failure' then
     end
     if registered then count_outcome(p.upload_id) end
   end
+elseif op == 'upload_announced' then
+  -- the API accepted an upload: the batch is not ready before that upload has finished
+  local raw = redis.call('HGET', uploads, p.upload_id)
+  if not registered then
+    detail = 'not_registered'
+  elseif raw then
+    detail = 'already:upload'
+  else
+    redis.call('HSET', uploads, p.upload_id, cjson.encode({expected = p.expected_count, outcomes = 0,
+      finished = false, announced = true}))
+    redis.call('HINCRBY', meta, 'open_uploads', 1)
+    detail = 'upload_announced'
+  end
 elseif op == 'upload_finished' then
   if not registered then
     detail = 'not_registered'
@@ -143,6 +162,7 @@ elseif op == 'upload_finished' then
     if u.finished then
       detail = 'already:upload'
     else
+      if u.announced then redis.call('HINCRBY', meta, 'open_uploads', -1) end
       u.finished = true
       u.expected = p.expected_count
       if u.outcomes < u.expected then redis.call('HINCRBY', meta, 'incomplete_uploads', 1) end
@@ -172,8 +192,8 @@ redis.call('SADD', processed, eid)
 
 if registered and op ~= 'timeout' and redis.call('HGET', meta, 'status') == 'awaiting_content' then
   local m = redis.call('HMGET', meta, 'expected_count', 'received_count_from_uploads',
-    'incomplete_uploads', 'ready_count', 'failed_count', 'excess_count')
-  if tonumber(m[2]) >= tonumber(m[1]) and tonumber(m[3]) == 0 then
+    'incomplete_uploads', 'ready_count', 'failed_count', 'excess_count', 'open_uploads')
+  if tonumber(m[2]) >= tonumber(m[1]) and tonumber(m[3]) == 0 and tonumber(m[7] or 0) == 0 then
     redis.call('HSET', meta, 'status', 'ready', 'completed_at_ms', now_ms)
     local total = tonumber(m[4]) + tonumber(m[5]) + tonumber(m[6])
     emit('BatchEssaysReadyV1', batch_id, 'readiness', 'ready', '{"batch_id":' ..
