@@ -100,6 +100,8 @@ export class SandboxPool {
       execArgv: [
         ...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')),
         `--max-old-space-size=${this.opts.maxHeapMb}`,
+        // one core per child: parallel GC threads would make children compete for cores
+        '--single-threaded-gc',
       ],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],

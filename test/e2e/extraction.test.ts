@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { ApiClient, essay, type UploadFile } from '../helpers/api.js';
+import {
+  encryptedOfficeBytes,
+  jpegBytes,
+  makeDocx,
+  makeEncryptedPdf,
+  makePdf,
+  makeScannedPdf,
+  makeZipBomb,
+} from '../helpers/documents.js';
+import { startFleet, type TestFleet } from '../helpers/fleet.js';
+import { sampleMemory } from '../helpers/memory.js';
+import { useRedis } from '../helpers/redis.js';
+
+describe('e2e: every extraction outcome through HTTP and the batch status', function () {
+  this.timeout(120_000);
+  const redis = useRedis();
+  let fleet: TestFleet;
+  let api: ApiClient;
+
+  before(async () => {
+    fleet = redis.track(
+      await startFleet(redis.url, {
+        EXTRACT_CONCURRENCY: '2',
+        EXTRACT_TIMEOUT_MS: '1500',
+        EXTRACT_MAX_PDF_PAGES: '5000',
+        MAX_FILE_BYTES: String(2 << 20),
+        MAX_FILES_PER_REQUEST: '20',
+      }),
+    );
+    api = new ApiClient(fleet.url);
+  });
+
+  it('gives each broken file its code, and the next file in the batch still becomes ready', async () => {
+    const pdf = await makePdf([[essay('page one', 20)], [essay('page two', 20)], [essay('page three', 20)]]);
+    const slowPdf = await makePdf(Array.from({ length: 3000 }, (_, i) => [`Page ${i} with a line of text.`]));
+    const files: (UploadFile & { expect: string })[] = [
+      { name: 'good-1.txt', content: essay('one'), expect: 'ready' },
+      { name: 'photo.docx', content: jpegBytes, expect: 'UNSUPPORTED_FORMAT' },
+      { name: 'good-2.pdf', content: pdf, expect: 'ready' },
+      { name: 'cut.pdf', content: pdf.subarray(0, pdf.length >> 1), expect: 'CORRUPTED_FILE' },
+      { name: 'good-3.docx', content: await makeDocx(), expect: 'ready' },
+      { name: 'locked.pdf', content: await makeEncryptedPdf(), expect: 'ENCRYPTED_FILE' },
+      { name: 'good-4.txt', content: essay('four'), expect: 'ready' },
+      { name: 'slow.pdf', content: slowPdf, expect: 'TIMEOUT' },
+      { name: 'good-5.txt', content: essay('five'), expect: 'ready' },
+      { name: 'scan.pdf', content: await makeScannedPdf(), expect: 'EMPTY_CONTENT' },
+      { name: 'short.txt', content: 'Too short.', expect: 'CONTENT_TOO_SHORT' },
+      { name: 'long.txt', content: 'ord '.repeat(15_000), expect: 'CONTENT_TOO_LONG' },
+      { name: 'bomb.docx', content: await makeZipBomb(), expect: 'CORRUPTED_FILE' },
+      { name: 'huge.txt', content: 'x'.repeat(3 << 20), expect: 'FILE_TOO_LARGE' },
+      { name: 'locked.docx', content: encryptedOfficeBytes, expect: 'ENCRYPTED_FILE' },
+      { name: 'good-6.txt', content: essay('six'), expect: 'ready' },
+    ];
+    const reg = await api.register({ expected_essay_count: files.length, course_code: 'ENG5' });
+    const memory = sampleMemory();
+    const up = await api.upload(reg.batch_id, files);
+    expect(up.status).to.equal(202);
+    expect(up.body.files.find((f: any) => f.original_file_name === 'huge.txt')).to.include({
+      status: 'rejected',
+      error_code: 'FILE_TOO_LARGE',
+      raw_storage_id: null,
+    });
+    const batch = await api.waitForBatch(reg.batch_id, 60_000);
+    const peak = memory.stop();
+
+    expect(batch.status).to.equal('ready');
+    const outcomes = Object.fromEntries([
+      ...batch.essays.map((e: any) => [e.original_file_name, 'ready']),
+      ...batch.validation_failures.map((f: any) => [f.original_file_name, f.error_code]),
+    ]);
+    expect(outcomes).to.deep.equal(Object.fromEntries(files.map((f) => [f.name, f.expect])));
+    for (const f of batch.validation_failures) expect(f.message).to.be.a('string').and.not.equal('');
+
+    // the zip bomb and the rest cost the worker (this process) and each sandbox child < 512 MB
+    expect(peak.self, 'worker RSS').to.be.below(512 << 20);
+    expect(peak.child, 'sandbox child RSS').to.be.below(512 << 20);
+
+    const failed = await fleet.workers.metrics.validationFailed.get();
+    const byCode = Object.fromEntries(failed.values.map((v) => [v.labels.error_code, v.value]));
+    expect(byCode).to.include({ UNSUPPORTED_FORMAT: 1, CORRUPTED_FILE: 2, ENCRYPTED_FILE: 2, TIMEOUT: 1, FILE_TOO_LARGE: 1 });
+
+    const events = await api.events(reg.batch_id);
+    const failure = events.find((e) => e.event_type === 'EssayValidationFailedV1' && e.data.original_file_name === 'cut.pdf')!;
+    expect(failure.data).to.include({ error_code: 'CORRUPTED_FILE' });
+    expect(failure.data.raw_storage_id).to.match(/^[0-9a-f]{64}$/);
+    const provisioned = events.find((e) => e.event_type === 'EssayContentProvisionedV1')!;
+    expect(provisioned.data.raw_storage_id).to.match(/^[0-9a-f]{64}$/);
+    expect(provisioned.data.text_storage_id).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers files past the per-request limit with TOO_MANY_FILES and counts them for the batch', async () => {
+    const files = Array.from({ length: 21 }, (_, i) => ({ name: `e${i}.txt`, content: essay(`n${i}`) }));
+    const reg = await api.register({ expected_essay_count: 21, course_code: 'ENG5' });
+    const up = await api.upload(reg.batch_id, files);
+    expect(up.body.files[20]).to.include({ status: 'rejected', error_code: 'TOO_MANY_FILES' });
+    const batch = await api.waitForBatch(reg.batch_id, 60_000);
+    expect(batch).to.include({ status: 'ready', ready_count: 20, failed_count: 1, received_count_from_uploads: 21 });
+  });
+
+  it('extracts the same raw bytes to byte-identical text', async () => {
+    const docx = await makeDocx();
+    const reg = await api.register({ expected_essay_count: 2, course_code: 'SV1' });
+    await api.upload(reg.batch_id, [
+      { name: 'a.docx', content: docx },
+      { name: 'b.docx', content: docx },
+    ]);
+    const batch = await api.waitForBatch(reg.batch_id);
+    expect(batch.essays).to.have.length(2);
+    expect(batch.essays[0].text_storage_id).to.equal(batch.essays[1].text_storage_id);
+    const text = await (await fetch(`${fleet.url}/v1/essays/${batch.essays[0].essay_id}/text`)).text();
+    expect(text).to.include('Västerås');
+  });
+});

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+
+function rssOf(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Samples the resident memory of this process and, separately, of its largest child, every
+ * 10 ms until stopped (Linux /proc). Returns the peaks in bytes.
+ */
+export function sampleMemory(): { stop(): { self: number; child: number } } {
+  let self = 0;
+  let child = 0;
+  const tick = () => {
+    self = Math.max(self, rssOf(process.pid));
+    for (const c of childrenOf(process.pid)) child = Math.max(child, rssOf(c));
+  };
+  tick();
+  const timer = setInterval(tick, 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      return { self, child };
+    },
+  };
+}
