@@ -22,14 +22,28 @@ const limits = { maxPdfPages: 200, maxEntries: 2000, maxInflatedBytes: 64 << 20,
 type Format = 'pdf' | 'docx' | 'txt';
 
 const words = (n: number, seed: number) =>
-  Array.from({ length: n }, (_, i) => ['essay', 'argument', 'evidence', 'school', 'river', 'history', 'because', 'the'][(i * 7 + seed) % 8]).join(' ');
+  Array.from(
+    { length: n },
+    (_, i) =>
+      ['essay', 'argument', 'evidence', 'school', 'river', 'history', 'because', 'the'][
+        (i * 7 + seed) % 8
+      ],
+  ).join(' ');
 
 /** 8 files per format: 3-page PDFs, ~1,500-word DOCX files, 500-word TXT files. */
 async function corpus(format: Format): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for (let s = 0; s < 8; s++) {
-    if (format === 'pdf') out.push(await makePdf(Array.from({ length: 3 }, (_, p) => Array.from({ length: 40 }, (_, l) => words(12, s + p + l)))));
-    else if (format === 'docx') out.push(await makeDocx(Array.from({ length: 25 }, (_, p) => words(60, s + p))));
+    if (format === 'pdf')
+      out.push(
+        await makePdf(
+          Array.from({ length: 3 }, (_, p) =>
+            Array.from({ length: 40 }, (_, l) => words(12, s + p + l)),
+          ),
+        ),
+      );
+    else if (format === 'docx')
+      out.push(await makeDocx(Array.from({ length: 25 }, (_, p) => words(60, s + p))));
     else out.push(Buffer.from(words(500, s)));
   }
   return out;
@@ -42,7 +56,11 @@ interface Rate {
 }
 
 /** Runs `work` as often as fits in the time after a warm-up, `parallel` at once. */
-async function rate(work: (i: number) => Promise<unknown>, parallel = 1, startAt = 0): Promise<Rate> {
+async function rate(
+  work: (i: number) => Promise<unknown>,
+  parallel = 1,
+  startAt = 0,
+): Promise<Rate> {
   for (let i = 0; i < 4; i++) await work(i);
   while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 5));
   let files = 0;
@@ -64,8 +82,15 @@ async function rate(work: (i: number) => Promise<unknown>, parallel = 1, startAt
 async function measureAsProcess(role: string, format: Format, startAt: number): Promise<Rate> {
   const files = await corpus(format);
   const pick = (i: number) => files[i % files.length]!;
-  if (role === 'direct') return rate((i) => extractDocument(pick(i), `f.${format}`, limits), 1, startAt);
-  const pool = new SandboxPool({ size: 1, timeoutMs: 30_000, maxHeapMb: 256, maxRssMb: 448, limits });
+  if (role === 'direct')
+    return rate((i) => extractDocument(pick(i), `f.${format}`, limits), 1, startAt);
+  const pool = new SandboxPool({
+    size: 1,
+    timeoutMs: 30_000,
+    maxHeapMb: 256,
+    maxRssMb: 448,
+    limits,
+  });
   await pool.warm();
   try {
     return await rate((i) => pool.extract(pick(i), `f.${format}`), 2, startAt);
@@ -78,23 +103,41 @@ async function measureAsProcess(role: string, format: Format, startAt: number): 
 async function processes(count: number, role: string, format: Format): Promise<number> {
   const startAt = Date.now() + 4000;
   const self = fileURLToPath(import.meta.url);
-  const runs = Array.from({ length: count }, () =>
-    new Promise<Rate>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [...process.execArgv, self, '--role', role, '--format', format, '--start', String(startAt), ...(args.quick ? ['--quick'] : [])],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Rate) : reject(new Error(`measure exited ${code}`))));
-    }),
+  const runs = Array.from(
+    { length: count },
+    () =>
+      new Promise<Rate>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            ...process.execArgv,
+            self,
+            '--role',
+            role,
+            '--format',
+            format,
+            '--start',
+            String(startAt),
+            ...(args.quick ? ['--quick'] : []),
+          ],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.on('exit', (code) =>
+          code === 0
+            ? resolve(JSON.parse(out) as Rate)
+            : reject(new Error(`measure exited ${code}`)),
+        );
+      }),
   );
   return (await Promise.all(runs)).reduce((sum, r) => sum + r.perSecond, 0);
 }
 
 if (args.role) {
-  process.stdout.write(JSON.stringify(await measureAsProcess(args.role, args.format as Format, Number(args.start))));
+  process.stdout.write(
+    JSON.stringify(await measureAsProcess(args.role, args.format as Format, Number(args.start))),
+  );
   process.exit(0);
 }
 
@@ -104,7 +147,13 @@ for (const format of ['pdf', 'docx', 'txt'] as const) {
   const files = await corpus(format);
   const pick = (i: number) => files[i % files.length]!;
   const direct = await rate((i) => extractDocument(pick(i), `f.${format}`, limits));
-  const pool = new SandboxPool({ size: 1, timeoutMs: 30_000, maxHeapMb: 256, maxRssMb: 448, limits });
+  const pool = new SandboxPool({
+    size: 1,
+    timeoutMs: 30_000,
+    maxHeapMb: 256,
+    maxRssMb: 448,
+    limits,
+  });
   await pool.warm();
   // two requests in flight, as the extractor's job concurrency keeps it: the child never waits
   const sandbox = await rate((i) => pool.extract(pick(i), `f.${format}`), 2);

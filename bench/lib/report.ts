@@ -21,6 +21,13 @@ export function writeReport(name: string, title: string, markdown: string, json:
   fs.mkdirSync(resultsDir, { recursive: true });
   const md = `# ${title}\n\n${machineLine()}, ${new Date().toISOString()}\n\n${markdown}\n`;
   fs.writeFileSync(path.join(resultsDir, `${name}.md`), md);
-  fs.writeFileSync(path.join(resultsDir, `${name}.json`), JSON.stringify({ machine: machineLine(), at: new Date().toISOString(), ...(json as object) }, null, 2));
+  fs.writeFileSync(
+    path.join(resultsDir, `${name}.json`),
+    JSON.stringify(
+      { machine: machineLine(), at: new Date().toISOString(), ...(json as object) },
+      null,
+      2,
+    ),
+  );
   console.log(md);
 }

@@ -1,6 +1,7 @@
 import { FlowProducer, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchStore } from '../shared/batches/batch-store.js';
+import { EventFeed } from '../shared/batches/event-feed.js';
 import { FsBlobStore, type BlobStore } from '../shared/blob-store.js';
 import type { Config } from '../shared/config.js';
 import { bullPrefix } from '../shared/keys.js';
@@ -22,6 +23,8 @@ export interface FleetContext {
   publisher: Publisher;
   flows: FlowProducer;
   queue(name: QueueName): Queue;
+  /** Live notices of event-log growth (opens a subscriber connection on first use). */
+  feed(): EventFeed;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,8 @@ export async function createContext(
     connection: redis,
     prefix: bullPrefix(config.REDIS_KEY_PREFIX),
   });
+  let feed: EventFeed | undefined;
+  const redisUrl = config.REDIS_URL;
   return {
     config,
     logger: opts.logger,
@@ -68,7 +73,12 @@ export async function createContext(
     publisher: new Publisher(batches, queue, opts.source),
     flows,
     queue,
+    feed() {
+      feed ??= new EventFeed(createRedis(redisUrl, 'worker', `${opts.source}:subscriber`));
+      return feed;
+    },
     async close() {
+      await feed?.close();
       await Promise.all([...queues.values()].map((q) => q.close()));
       await flows.close();
       await redis.quit().catch(() => redis.disconnect());

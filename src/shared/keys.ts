@@ -39,6 +39,11 @@ export function batchKeys(prefix: string, batchId: string): BatchKeys {
   };
 }
 
+/** Pub/sub channel on which a batch's event log announces its growth. */
+export function batchEventsChannel(prefix: string, batchId: string): string {
+  return `${prefix}:batch-events:${batchId}`;
+}
+
 /** essay_id -> batch_id, so an essay's text can be found from its id alone. */
 export function essayIndexKey(prefix: string, essayId: string): string {
   return `${prefix}:essay:${essayId}`;

@@ -33,8 +33,14 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
   });
 
   it('gives each broken file its code, and the next file in the batch still becomes ready', async () => {
-    const pdf = await makePdf([[essay('page one', 20)], [essay('page two', 20)], [essay('page three', 20)]]);
-    const slowPdf = await makePdf(Array.from({ length: 3000 }, (_, i) => [`Page ${i} with a line of text.`]));
+    const pdf = await makePdf([
+      [essay('page one', 20)],
+      [essay('page two', 20)],
+      [essay('page three', 20)],
+    ]);
+    const slowPdf = await makePdf(
+      Array.from({ length: 3000 }, (_, i) => [`Page ${i} with a line of text.`]),
+    );
     const files: (UploadFile & { expect: string })[] = [
       { name: 'good-1.txt', content: essay('one'), expect: 'ready' },
       { name: 'photo.docx', content: jpegBytes, expect: 'UNSUPPORTED_FORMAT' },
@@ -71,7 +77,8 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
       ...batch.validation_failures.map((f: any) => [f.original_file_name, f.error_code]),
     ]);
     expect(outcomes).to.deep.equal(Object.fromEntries(files.map((f) => [f.name, f.expect])));
-    for (const f of batch.validation_failures) expect(f.message).to.be.a('string').and.not.equal('');
+    for (const f of batch.validation_failures)
+      expect(f.message).to.be.a('string').and.not.equal('');
 
     // the zip bomb and the rest cost the worker (this process) and each sandbox child < 512 MB
     expect(peak.self, 'worker RSS').to.be.below(512 << 20);
@@ -79,10 +86,18 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
 
     const failed = await fleet.workers.metrics.validationFailed.get();
     const byCode = Object.fromEntries(failed.values.map((v) => [v.labels.error_code, v.value]));
-    expect(byCode).to.include({ UNSUPPORTED_FORMAT: 1, CORRUPTED_FILE: 2, ENCRYPTED_FILE: 2, TIMEOUT: 1, FILE_TOO_LARGE: 1 });
+    expect(byCode).to.include({
+      UNSUPPORTED_FORMAT: 1,
+      CORRUPTED_FILE: 2,
+      ENCRYPTED_FILE: 2,
+      TIMEOUT: 1,
+      FILE_TOO_LARGE: 1,
+    });
 
     const events = await api.events(reg.batch_id);
-    const failure = events.find((e) => e.event_type === 'EssayValidationFailedV1' && e.data.original_file_name === 'cut.pdf')!;
+    const failure = events.find(
+      (e) => e.event_type === 'EssayValidationFailedV1' && e.data.original_file_name === 'cut.pdf',
+    )!;
     expect(failure.data).to.include({ error_code: 'CORRUPTED_FILE' });
     expect(failure.data.raw_storage_id).to.match(/^[0-9a-f]{64}$/);
     const provisioned = events.find((e) => e.event_type === 'EssayContentProvisionedV1')!;
@@ -91,12 +106,20 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
   });
 
   it('answers files past the per-request limit with TOO_MANY_FILES and counts them for the batch', async () => {
-    const files = Array.from({ length: 21 }, (_, i) => ({ name: `e${i}.txt`, content: essay(`n${i}`) }));
+    const files = Array.from({ length: 21 }, (_, i) => ({
+      name: `e${i}.txt`,
+      content: essay(`n${i}`),
+    }));
     const reg = await api.register({ expected_essay_count: 21, course_code: 'ENG5' });
     const up = await api.upload(reg.batch_id, files);
     expect(up.body.files[20]).to.include({ status: 'rejected', error_code: 'TOO_MANY_FILES' });
     const batch = await api.waitForBatch(reg.batch_id, 60_000);
-    expect(batch).to.include({ status: 'ready', ready_count: 20, failed_count: 1, received_count_from_uploads: 21 });
+    expect(batch).to.include({
+      status: 'ready',
+      ready_count: 20,
+      failed_count: 1,
+      received_count_from_uploads: 21,
+    });
   });
 
   it('extracts the same raw bytes to byte-identical text', async () => {
@@ -109,7 +132,9 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
     const batch = await api.waitForBatch(reg.batch_id);
     expect(batch.essays).to.have.length(2);
     expect(batch.essays[0].text_storage_id).to.equal(batch.essays[1].text_storage_id);
-    const text = await (await fetch(`${fleet.url}/v1/essays/${batch.essays[0].essay_id}/text`)).text();
+    const text = await (
+      await fetch(`${fleet.url}/v1/essays/${batch.essays[0].essay_id}/text`)
+    ).text();
     expect(text).to.include('Västerås');
   });
 });

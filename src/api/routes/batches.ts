@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { FleetContext } from '../../queues/context.js';
 import { JobName, QueueName } from '../../queues/names.js';
@@ -95,8 +95,67 @@ export function batchesRouter(ctx: FleetContext): Router {
     const batchId = batchIdParam(req.params.batch_id);
     if (!(await ctx.batches.exists(batchId)))
       throw new HttpError(404, 'BATCH_NOT_FOUND', 'no such batch');
+    if (req.get('accept')?.includes('text/event-stream'))
+      return streamEvents(ctx, batchId, req, res);
     res.json({ events: await ctx.batches.events(batchId) });
   });
 
   return router;
+}
+
+/**
+ * Server-Sent Events: replays the batch's event log, then follows it. Each event's `id` is its
+ * position in the log, so a client reconnecting with `Last-Event-ID` misses nothing.
+ */
+async function streamEvents(
+  ctx: FleetContext,
+  batchId: string,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const lastSeen = Number(req.get('last-event-id'));
+  let sent = Number.isInteger(lastSeen) && lastSeen >= 0 ? lastSeen + 1 : 0;
+  let running = false;
+  let again = false;
+  let closed = false;
+  const flush = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        for (const event of await ctx.batches.events(batchId, sent)) {
+          if (closed) return;
+          res.write(`id: ${sent}\nevent: ${event.event_type}\ndata: ${JSON.stringify(event)}\n\n`);
+          sent++;
+        }
+      } while (again && !closed);
+    } catch (err) {
+      ctx.logger.warn('event stream read failed', {
+        batch_id: batchId,
+        error: (err as Error).message,
+      });
+    } finally {
+      running = false;
+    }
+  };
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write('retry: 2000\n\n');
+  // subscribe before the replay, so an event appended in between is not missed
+  const stop = await ctx.feed().listen(ctx.batches.eventsChannel(batchId), () => void flush());
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  req.on('close', () => {
+    closed = true;
+    clearInterval(keepAlive);
+    void stop();
+  });
+  await flush();
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ErrorCode } from '../errors.js';
 import { parseEnvelope, type Envelope } from '../events/envelope.js';
 import type { EventType, Phase } from '../events/vocabulary.js';
-import { batchKeys, essayIndexKey, type BatchKeys } from '../keys.js';
+import { batchEventsChannel, batchKeys, essayIndexKey, type BatchKeys } from '../keys.js';
 import { appendEventLua, transitionLua } from './transition-script.js';
 import type {
   BatchRegistration,
@@ -237,8 +237,13 @@ export class BatchStore {
       envelope.event_id,
       JSON.stringify(envelope),
       this.retentionSeconds,
+      this.eventsChannel(batchId),
     );
     return added === 1;
+  }
+
+  eventsChannel(batchId: string): string {
+    return batchEventsChannel(this.prefix, batchId);
   }
 
   async events(batchId: string, from = 0): Promise<Envelope[]> {

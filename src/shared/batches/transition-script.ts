@@ -208,15 +208,17 @@ return {'applied', detail, redis.call('HGET', meta, 'created_at_ms') or ''}
 `;
 
 /**
- * append-event: appends an envelope to a batch's event log once per event id.
+ * append-event: appends an envelope to a batch's event log once per event id, and tells live
+ * listeners (Server-Sent Events) that the log grew.
  * KEYS: 1 events (list of envelope JSON, oldest first)  2 eventIds (set)
- * ARGV: 1 event_id  2 envelope JSON  3 retention seconds
+ * ARGV: 1 event_id  2 envelope JSON  3 retention seconds  4 pub/sub channel of the batch
  * Returns 1 when appended, 0 when the id was already in the log.
  */
 export const appendEventLua = `
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
+local n = redis.call('RPUSH', KEYS[1], ARGV[2])
+if redis.call('TTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+if redis.call('TTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+redis.call('PUBLISH', ARGV[4], n)
 return 1
 `;

@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Live notices that a batch's event log grew, over Redis pub/sub: one subscriber connection per
+ * process, one channel per batch with listeners, unsubscribed when the last listener leaves.
+ */
+export class EventFeed {
+  private readonly listeners = new Map<string, Set<() => void>>();
+
+  constructor(private readonly subscriber: Redis) {
+    subscriber.on('message', (channel: string) => {
+      for (const listener of this.listeners.get(channel) ?? []) listener();
+    });
+  }
+
+  /** Calls `onGrowth` each time the channel's log grows; returns the function that stops it. */
+  async listen(channel: string, onGrowth: () => void): Promise<() => Promise<void>> {
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+      await this.subscriber.subscribe(channel);
+    }
+    set.add(onGrowth);
+    return async () => {
+      set.delete(onGrowth);
+      if (set.size === 0 && this.listeners.get(channel) === set) {
+        this.listeners.delete(channel);
+        await this.subscriber.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+}
