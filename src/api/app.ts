@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { FleetContext } from '../queues/context.js';
+import { boardRouter } from './board.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { batchesRouter } from './routes/batches.js';
@@ -27,6 +28,7 @@ export function createApp(ctx: FleetContext): Express {
   app.use(batchesRouter(ctx));
   app.use(filesRouter(ctx));
   app.use(essaysRouter(ctx));
+  app.use(boardRouter(ctx));
   app.use(express.static(publicDir, { index: 'index.html' }));
   app.use(notFound);
   app.use(errorHandler(ctx.logger));

@@ -3,14 +3,15 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config.js';
 import { bullPrefix } from '../shared/keys.js';
 import type { QueueName } from './names.js';
+import { queueSettings } from './queue-settings.js';
 
 /**
  * Retries with exponential backoff and jitter; bounded history so Redis memory stays flat.
  * A failed job stays in its queue's failed set (up to KEEP_FAILED_JOBS) so the board can retry it.
  */
-export function defaultJobOptions(config: Config): DefaultJobOptions {
+export function jobOptions(config: Config, queue: QueueName): DefaultJobOptions {
   return {
-    attempts: config.JOB_ATTEMPTS,
+    attempts: queueSettings(config, queue).attempts,
     backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS, jitter: 0.5 },
     removeOnComplete: { count: config.KEEP_COMPLETED_JOBS },
     removeOnFail: { count: config.KEEP_FAILED_JOBS },
@@ -22,6 +23,6 @@ export function createQueue(name: QueueName, connection: Redis, config: Config):
   return new Queue(name, {
     connection,
     prefix: bullPrefix(config.REDIS_KEY_PREFIX),
-    defaultJobOptions: defaultJobOptions(config),
+    defaultJobOptions: jobOptions(config, name),
   });
 }

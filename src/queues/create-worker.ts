@@ -5,6 +5,7 @@ import type { Config } from '../shared/config.js';
 import { bullPrefix } from '../shared/keys.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
+import type { DeadLetter } from './dead-letters.js';
 import type { QueueName } from './names.js';
 
 /** What a handler learns about the job besides its payload. */
@@ -20,6 +21,11 @@ export interface QueueHandler<T> {
   queue: QueueName;
   schema: ZodType<T>;
   handle(payload: T, meta: JobMeta): Promise<unknown>;
+  /**
+   * Called once a job is dead (out of attempts, unrecoverable, or stalled too often), after its
+   * dead letter is recorded: gives the job's subject its PROCESSING_FAILED outcome.
+   */
+  onDeadLetter?(payload: T, reason: string): Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -28,6 +34,9 @@ export interface WorkerOptions {
   logger: Logger;
   metrics: Metrics;
   concurrency: number;
+  /** Jobs per second across all workers of this queue; 0 means no limit. */
+  ratePerSecond: number;
+  deadLetter(letter: DeadLetter): Promise<void>;
 }
 
 function logKeys(data: unknown): Record<string, string> {
@@ -94,10 +103,51 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
       connection: opts.connection,
       prefix: bullPrefix(opts.config.REDIS_KEY_PREFIX),
       concurrency: opts.concurrency,
+      lockDuration: opts.config.JOB_LOCK_MS,
+      stalledInterval: opts.config.JOB_LOCK_MS,
+      maxStalledCount: 2,
+      ...(opts.ratePerSecond > 0 ? { limiter: { max: opts.ratePerSecond, duration: 1000 } } : {}),
     },
   );
   worker.on('error', (err) =>
     opts.logger.error('worker error', { phase: queue, error: err.message }),
   );
+  // BullMQ emits 'failed' on every failed attempt, and for unrecoverable and stalled-too-often
+  // jobs too (its 'retries-exhausted' misses those): the job's state says whether it is dead
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    void deadLetterIfFinal(job, err).catch((e: Error) =>
+      opts.logger.error('dead-lettering failed', {
+        phase: queue,
+        job_id: job.id,
+        error: e.message,
+      }),
+    );
+  });
+
+  async function deadLetterIfFinal(job: Job, err: Error): Promise<void> {
+    if ((await job.getState()) !== 'failed') return;
+    const keys = logKeys(job.data);
+    await opts.deadLetter({
+      source_queue: queue,
+      job_id: job.id ?? '',
+      job_name: job.name,
+      payload: job.data,
+      reason: err.message,
+      attempts: job.attemptsMade,
+      correlation_id: keys.corr_id ?? '',
+      failed_at: job.finishedOn ?? Date.now(),
+    });
+    opts.logger.error(`${job.name} dead-lettered`, {
+      phase: queue,
+      status: 'dead_lettered',
+      job_id: job.id,
+      ...keys,
+      error: err.message,
+    });
+    const parsed = handler.schema.safeParse(job.data);
+    if (parsed.success && handler.onDeadLetter)
+      await handler.onDeadLetter(parsed.data, err.message);
+  }
   return worker;
 }

@@ -2,7 +2,7 @@ import { FlowProducer } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { ExtractFileJob, FinishUploadJob } from './jobs.js';
 import { extractFileJobSchema, finishUploadJobSchema } from './jobs.js';
-import { defaultJobOptions } from './create-queue.js';
+import { jobOptions } from './create-queue.js';
 import { JobName, QueueName } from './names.js';
 
 /**
@@ -16,17 +16,20 @@ export async function addUploadFlow(
   parent: FinishUploadJob,
   files: ExtractFileJob[],
 ): Promise<void> {
-  const opts = defaultJobOptions(config);
   await flows.add({
     name: JobName.finishUpload,
     queueName: QueueName.upload,
     data: finishUploadJobSchema.parse(parent),
-    opts: { ...opts, jobId: parent.upload_id },
+    opts: { ...jobOptions(config, QueueName.upload), jobId: parent.upload_id },
     children: files.map((f) => ({
       name: JobName.extractFile,
       queueName: QueueName.extract,
       data: extractFileJobSchema.parse(f),
-      opts: { ...opts, jobId: f.file_upload_id, ignoreDependencyOnFailure: true },
+      opts: {
+        ...jobOptions(config, QueueName.extract),
+        jobId: f.file_upload_id,
+        ignoreDependencyOnFailure: true,
+      },
     })),
   });
 }

@@ -43,11 +43,16 @@ export class Publisher {
    * Publishes what a batch's state changes left in its outbox, then removes each entry. Safe to
    * run by any number of processes at once and after any crash: ids make every publish idempotent.
    */
-  async drainOutbox(batchId: string, correlationId: string): Promise<Envelope[]> {
+  async drainOutbox(
+    batchId: string,
+    correlationId: string,
+    afterPublish?: () => void,
+  ): Promise<Envelope[]> {
     const published: Envelope[] = [];
     for (const entry of await this.batches.pendingOutbox(batchId)) {
       const envelope = this.envelopeOf(batchId, entry, correlationId);
       await this.publish(envelope);
+      afterPublish?.();
       await this.batches.ackOutbox(batchId, entry);
       published.push(envelope);
     }

@@ -46,14 +46,35 @@ export const configSchema = z
     DOCX_MAX_RATIO: int(200, 2),
     DOCX_MAX_ENTRIES: int(2000, 1),
 
-    JOB_ATTEMPTS: int(3, 1),
+    EXTRACT_ATTEMPTS: int(3, 1),
+    UPLOAD_ATTEMPTS: int(5, 1),
+    LIFECYCLE_ATTEMPTS: int(8, 1),
+    SPELLCHECK_ATTEMPTS: int(3, 1),
+    /** First retry delay; doubles each attempt, with jitter. */
     JOB_BACKOFF_MS: int(1000, 0),
+    /** Jobs per second each queue may start across all its workers; 0 means no limit. */
+    EXTRACT_RATE_LIMIT: int(0, 0),
+    UPLOAD_RATE_LIMIT: int(0, 0),
+    LIFECYCLE_RATE_LIMIT: int(0, 0),
+    SPELLCHECK_RATE_LIMIT: int(0, 0),
+    /** How long a job's lock lasts and how often stalled jobs (their worker died) are looked for. */
+    JOB_LOCK_MS: int(30_000, 500),
+    /** Waiting extraction jobs above which uploads are answered 503 with Retry-After. */
+    EXTRACT_BACKLOG_HIGH_WATER: int(5000, 1),
     KEEP_COMPLETED_JOBS: int(1000, 0),
     KEEP_FAILED_JOBS: int(5000, 0),
 
     READINESS_TIMEOUT_SECONDS: int(3600, 1),
     BATCH_RETENTION_SECONDS: int(7 * 24 * 3600, 60),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+
+    /** The queue board's login; without both, the board is read-only on loopback, else off. */
+    BOARD_USERNAME: z.string().min(1).optional(),
+    BOARD_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+    /** Test-only: the lifecycle process kills itself (SIGKILL) the first time it reaches this point. */
+    TEST_CRASH_POINT: z
+      .enum(['before-transition', 'after-transition', 'after-publish', 'after-ack'])
+      .optional(),
 
     /** Print log lines as JSON even on a TTY. */
     LOG_JSON: bool(false),

@@ -9,9 +9,11 @@ import {
 } from '../queues/jobs.js';
 import { QueueName } from '../queues/names.js';
 import type { Config } from '../shared/config.js';
-import { extractFile } from './extract/extract-file.js';
+import { recordDeadLetter } from '../queues/dead-letters.js';
+import { queueSettings } from '../queues/queue-settings.js';
+import { extractFile, reportDeadFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
-import { applyLifecycleJob } from './lifecycle/apply-event.js';
+import { applyLifecycleJob, type CrashPoint } from './lifecycle/apply-event.js';
 import { spellcheckEssay } from './spellcheck/spellcheck-essay.js';
 import { finishUpload } from './upload/finish-upload.js';
 
@@ -60,16 +62,19 @@ function handlers(
           limits: { minChars: config.MIN_CONTENT_CHARS, maxChars: config.MAX_CONTENT_CHARS },
           extract: (bytes, name) => res.sandbox!.extract(bytes, name),
         }),
+      onDeadLetter: (p, reason) => reportDeadFile(p, ctx.publisher, reason),
     }),
     [QueueName.upload]: defineHandler({
       queue: QueueName.upload,
       schema: finishUploadJobSchema,
       handle: (p) => finishUpload(p, ctx),
+      // the upload still counts: its files have (or will get) their own outcomes
+      onDeadLetter: async (p) => void (await finishUpload(p, ctx)),
     }),
     [QueueName.lifecycle]: defineHandler({
       queue: QueueName.lifecycle,
       schema: lifecycleJobSchema,
-      handle: (p) => applyLifecycleJob(p, ctx),
+      handle: (p) => applyLifecycleJob(p, { ...ctx, reached: crashHook(config.TEST_CRASH_POINT) }),
     }),
     [QueueName.spellcheck]: defineHandler({
       queue: QueueName.spellcheck,
@@ -79,13 +84,12 @@ function handlers(
   };
 }
 
-function concurrencyOf(config: Config, queue: ConsumedQueue): number {
-  return {
-    [QueueName.extract]: config.EXTRACT_CONCURRENCY,
-    [QueueName.upload]: config.UPLOAD_CONCURRENCY,
-    [QueueName.lifecycle]: config.LIFECYCLE_CONCURRENCY,
-    [QueueName.spellcheck]: config.SPELLCHECK_CONCURRENCY,
-  }[queue];
+/** Test-only: a process started with TEST_CRASH_POINT kills itself the first time it gets there. */
+function crashHook(point: CrashPoint | undefined): ((reached: CrashPoint) => void) | undefined {
+  if (!point) return undefined;
+  return (reached) => {
+    if (reached === point) process.kill(process.pid, 'SIGKILL');
+  };
 }
 
 /**
@@ -105,14 +109,17 @@ export async function startWorkers(
   for (const q of queues) {
     if (!(q in table)) throw new Error(`no handler for queue ${q}`);
   }
-  const workers = queues.map((q) =>
-    createWorker(table[q as ConsumedQueue], {
+  const workers = queues.map((q) => {
+    const settings = queueSettings(ctx.config, q);
+    return createWorker(table[q as ConsumedQueue], {
       connection: ctx.redis,
       config: ctx.config,
       logger: ctx.logger,
       metrics: ctx.metrics,
-      concurrency: concurrencyOf(ctx.config, q as ConsumedQueue),
-    }),
-  );
+      concurrency: settings.concurrency,
+      ratePerSecond: settings.ratePerSecond,
+      deadLetter: (letter) => recordDeadLetter(ctx.queue(QueueName.dlq), ctx.metrics, letter),
+    });
+  });
   return { workers, release: async () => res.sandbox?.close() };
 }

@@ -59,7 +59,7 @@ export class ApiClient {
       `batch ${batchId} to complete`,
       async () => {
         const b = await this.batch(batchId);
-        return b.status !== 'awaiting_content' ? b : undefined;
+        return b?.status === 'ready' || b?.status === 'timed_out' ? b : undefined;
       },
       timeoutMs,
     );

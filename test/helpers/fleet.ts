@@ -6,7 +6,7 @@ import { startServer, type RunningServer } from '../../src/api/server.js';
 import { createContext, type FleetContext } from '../../src/queues/context.js';
 import { queueNames, QueueName, type QueueName as Q } from '../../src/queues/names.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import { createLogger, silentLogger } from '../../src/shared/logger.js';
 import { runWorkers, type RunningWorkers } from '../../src/workers/run.js';
 
 export interface TestFleet {
@@ -35,7 +35,11 @@ export async function startFleet(
   queues: Q[] = queueNames.filter((q) => q !== QueueName.dlq),
 ): Promise<TestFleet> {
   const config = testConfig(redisUrl, env);
-  const logger = silentLogger();
+  // FLEET_TEST_LOG=debug shows the fleet's own log lines while a test runs
+  const level = process.env.FLEET_TEST_LOG;
+  const logger = level
+    ? createLogger({ level, json: true, service: 'test-fleet' })
+    : silentLogger();
   const web = await createContext(config, { role: 'producer', logger, source: 'web' });
   const workers = await createContext(config, { role: 'worker', logger, source: 'test-workers' });
   const running: RunningWorkers = await runWorkers(workers, queues);

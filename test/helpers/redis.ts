@@ -14,6 +14,8 @@ import {
 export interface TestRedis {
   readonly url: string;
   readonly server: PrivateRedis;
+  /** Stops the server (SIGTERM: the AOF is flushed) and starts it again on the same port and data. */
+  restart(): Promise<void>;
   /** Registers a clean-up that must run while Redis is still up (clients, fleets); runs in reverse. */
   track<T extends { stop?(): Promise<unknown>; quit?(): Promise<unknown> }>(thing: T): T;
 }
@@ -35,6 +37,11 @@ export function useRedis(opts: { appendOnly?: boolean } = {}): TestRedis {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
   return {
+    async restart() {
+      const port = server!.port;
+      await server!.stop();
+      server = await startRedisServer({ dir: dir!, appendOnly: opts.appendOnly ?? false, port });
+    },
     track(thing) {
       cleanups.push(async () => {
         if (thing.stop) await thing.stop();

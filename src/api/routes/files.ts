@@ -6,10 +6,12 @@ import { eventId } from '../../shared/events/event-id.js';
 import { Phase } from '../../shared/events/vocabulary.js';
 import { correlationIdOf } from '../middleware/correlation.js';
 import { HttpError } from '../middleware/errors.js';
+import { backlogGuard } from '../upload/backlog.js';
 import { receiveFiles } from '../upload/receive-files.js';
 
 export function filesRouter(ctx: FleetContext): Router {
   const router = Router();
+  const checkBacklog = backlogGuard(ctx);
 
   /** Streams the files into storage, then adds one flow: extract each file, then finish upload. */
   router.post('/v1/files/batch', async (req, res) => {
@@ -19,6 +21,7 @@ export function filesRouter(ctx: FleetContext): Router {
         'UNSUPPORTED_MEDIA_TYPE',
         'send multipart/form-data with a batch_id field and files',
       );
+    await checkBacklog();
     const { batchId, batchCorrelationId, files } = await receiveFiles(req, {
       blobs: ctx.blobs,
       maxFileBytes: ctx.config.MAX_FILE_BYTES,

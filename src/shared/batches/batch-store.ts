@@ -206,7 +206,7 @@ export class BatchStore {
       this.retentionSeconds,
       now.getTime(),
     );
-    const assigned = /^assigned:([^;]+)/.exec(detail)?.[1];
+    const assigned = /^(?:assigned|revived):([0-9a-f-]{36})/.exec(detail)?.[1];
     // the essay index lives outside the batch's hash slot: keep it as long as the batch
     if (assigned)
       await this.redis.expire(essayIndexKey(this.prefix, assigned), this.retentionSeconds, 'GT');

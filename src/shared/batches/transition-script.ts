@@ -24,7 +24,7 @@
  *   5 now_ms      the caller's clock, for ready_at / timed_out_at
  * Returns {result, detail, created_at_ms}:
  *   result  'duplicate' (already applied; nothing changed) | 'applied'
- *   detail  'assigned:<essay_id>' | 'excess:<reason>' | 'failed' | 'upload_counted' |
+ *   detail  'assigned:<essay_id>' | 'revived:<essay_id>' | 'revived:excess' | 'excess:<reason>' | 'failed' | 'upload_counted' |
  *           'upload_announced' | 'already:<kind>' | 'not_registered' | 'timed_out' | 'noop', with
  *           ';ready' appended
  *           when this change made the batch ready
@@ -97,8 +97,33 @@ local detail = 'noop'
 if op == 'content' or op == 'failure' then
   local fid = p.file_upload_id
   local existing = redis.call('HGET', files, fid)
-  if existing then
-    detail = 'already:' .. cjson.decode(existing).kind
+  local prior = existing and cjson.decode(existing) or nil
+  -- content for a file whose job had died (PROCESSING_FAILED) replaces that outcome: the board's
+  -- Retry of a dead job makes its essay ready, even in a batch that completed without it
+  local revived = prior and op == 'content' and prior.kind == 'failed' and prior.error_code == 'PROCESSING_FAILED'
+  if prior and not revived then
+    detail = 'already:' .. prior.kind
+  elseif revived then
+    redis.call('HINCRBY', meta, 'failed_count', -1)
+    local essay_id = redis.call('LPOP', freeSlots)
+    if essay_id then
+      redis.call('HSET', essays, essay_id, cjson.encode({essay_id = essay_id, file_upload_id = fid,
+        original_file_name = p.original_file_name, raw_storage_id = p.raw_storage_id,
+        text_storage_id = p.text_storage_id, status = 'ready'}))
+      redis.call('HSET', files, fid, cjson.encode({kind = 'ready', essay_id = essay_id,
+        file_upload_id = fid, upload_id = p.upload_id, original_file_name = p.original_file_name}))
+      redis.call('HINCRBY', meta, 'ready_count', 1)
+      detail = 'revived:' .. essay_id
+    else
+      redis.call('HSET', files, fid, cjson.encode({kind = 'excess', file_upload_id = fid,
+        upload_id = p.upload_id, original_file_name = p.original_file_name,
+        raw_storage_id = p.raw_storage_id, text_storage_id = p.text_storage_id, reason = 'NO_AVAILABLE_SLOT'}))
+      redis.call('HINCRBY', meta, 'excess_count', 1)
+      emit('ExcessContentProvisionedV1', fid, 'lifecycle', 'excess', cjson.encode({
+        batch_id = batch_id, file_upload_id = fid, original_file_name = p.original_file_name,
+        text_storage_id = p.text_storage_id, reason = 'NO_AVAILABLE_SLOT'}))
+      detail = 'revived:excess'
+    end
   elseif op == 'failure' then
     redis.call('HSET', files, fid, cjson.encode({kind = 'failed', file_upload_id = fid,
       upload_id = p.upload_id, original_file_name = p.original_file_name,

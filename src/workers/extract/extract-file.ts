@@ -1,7 +1,7 @@
 import type { ExtractFileJob } from '../../queues/jobs.js';
 import type { Publisher } from '../../queues/publisher.js';
 import type { BlobStore } from '../../shared/blob-store.js';
-import { ContentError, type ErrorCode } from '../../shared/errors.js';
+import { ContentError, ErrorCode, errorMessages } from '../../shared/errors.js';
 import { EventType, Phase } from '../../shared/events/vocabulary.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { validateContent, type ContentLimits } from './validate.js';
@@ -24,27 +24,8 @@ export type ExtractOutcome =
  * the job retries.
  */
 export async function extractFile(job: ExtractFileJob, deps: ExtractDeps): Promise<ExtractOutcome> {
-  const identity = (outcome: string) => ({
-    batchId: job.batch_id,
-    subjectId: job.file_upload_id,
-    phase: Phase.extraction,
-    outcome,
-  });
   const fail = async (err: ContentError): Promise<ExtractOutcome> => {
-    await deps.publisher.emit(
-      EventType.EssayValidationFailedV1,
-      {
-        batch_id: job.batch_id,
-        upload_id: job.upload_id,
-        file_upload_id: job.file_upload_id,
-        original_file_name: job.original_file_name,
-        raw_storage_id: job.raw_storage_id,
-        error_code: err.code,
-        message: err.message,
-      },
-      identity('failed'),
-      job.correlation_id,
-    );
+    await publishFailure(job, deps.publisher, err, 'failed');
     deps.metrics.validationFailed.inc({ error_code: err.code });
     return { status: 'failed', error_code: err.code };
   };
@@ -73,8 +54,52 @@ export async function extractFile(job: ExtractFileJob, deps: ExtractDeps): Promi
       text_storage_id: textStorageId,
       text_length: text.length,
     },
-    identity('provisioned'),
+    {
+      batchId: job.batch_id,
+      subjectId: job.file_upload_id,
+      phase: Phase.extraction,
+      outcome: 'provisioned',
+    },
     job.correlation_id,
   );
   return { status: 'provisioned', text_storage_id: textStorageId };
+}
+
+/**
+ * A file whose extraction job died (out of attempts): it still gets its one outcome,
+ * PROCESSING_FAILED, so its batch can complete. A later successful retry replaces it.
+ */
+export async function reportDeadFile(
+  job: ExtractFileJob,
+  publisher: Publisher,
+  reason: string,
+): Promise<void> {
+  await publishFailure(
+    job,
+    publisher,
+    new ContentError(ErrorCode.PROCESSING_FAILED, `${errorMessages.PROCESSING_FAILED} (${reason})`),
+    'dead_lettered',
+  );
+}
+
+function publishFailure(
+  job: ExtractFileJob,
+  publisher: Publisher,
+  err: ContentError,
+  outcome: string,
+) {
+  return publisher.emit(
+    EventType.EssayValidationFailedV1,
+    {
+      batch_id: job.batch_id,
+      upload_id: job.upload_id,
+      file_upload_id: job.file_upload_id,
+      original_file_name: job.original_file_name,
+      raw_storage_id: job.raw_storage_id,
+      error_code: err.code,
+      message: err.message,
+    },
+    { batchId: job.batch_id, subjectId: job.file_upload_id, phase: Phase.extraction, outcome },
+    job.correlation_id,
+  );
 }

@@ -10,10 +10,15 @@ import { eventId } from '../../shared/events/event-id.js';
 import { EventType, Phase } from '../../shared/events/vocabulary.js';
 import type { Metrics } from '../../shared/metrics.js';
 
+/** The named points of a transition where the chaos tests stop the process. */
+export type CrashPoint = 'before-transition' | 'after-transition' | 'after-publish' | 'after-ack';
+
 export interface LifecycleDeps {
   batches: BatchStore;
   publisher: Publisher;
   metrics: Metrics;
+  /** Test-only: called at each named point; the chaos tests kill the process there. */
+  reached?(point: CrashPoint): void;
 }
 
 /** The name under which this consumer's processed-event set is kept. */
@@ -30,9 +35,13 @@ export async function applyLifecycleJob(
 ): Promise<TransitionResult | { detail: 'ignored' }> {
   const { batchId, id, change } = toTransition(job);
   if (!change) return { detail: 'ignored' };
-  await deps.publisher.drainOutbox(batchId, job.correlation_id);
+  const afterPublish = () => deps.reached?.('after-publish');
+  await deps.publisher.drainOutbox(batchId, job.correlation_id, afterPublish);
+  deps.reached?.('before-transition');
   const result = await deps.batches.transition(batchId, LIFECYCLE_CONSUMER, id, change);
-  await deps.publisher.drainOutbox(batchId, job.correlation_id);
+  deps.reached?.('after-transition');
+  await deps.publisher.drainOutbox(batchId, job.correlation_id, afterPublish);
+  deps.reached?.('after-ack');
   if ((result.becameReady || result.timedOut) && result.createdAtMs !== null) {
     deps.metrics.batchCompletion.observe(
       { status: result.becameReady ? 'ready' : 'timed_out' },

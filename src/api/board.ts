@@ -1,0 +1,60 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { Router, type RequestHandler } from 'express';
+import type { FleetContext } from '../queues/context.js';
+import { queueNames } from '../queues/names.js';
+
+export const BOARD_PATH = '/admin/queues';
+
+export type BoardMode = 'login' | 'read-only' | 'off';
+
+/**
+ * The board has no auth of its own and its readOnlyMode is its only real write lock, so:
+ * with BOARD_USERNAME/BOARD_PASSWORD it is behind a login and may retry jobs; without them it
+ * is read-only and served only when the web process listens on loopback; otherwise it is off.
+ */
+export function boardMode(config: FleetContext['config']): BoardMode {
+  if (config.BOARD_USERNAME && config.BOARD_PASSWORD) return 'login';
+  return isLoopback(config.HOST) ? 'read-only' : 'off';
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+export function boardRouter(ctx: FleetContext): Router {
+  const router = Router();
+  const mode = boardMode(ctx.config);
+  if (mode === 'off') return router;
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath(BOARD_PATH);
+  createBullBoard({
+    queues: queueNames.map(
+      (q) => new BullMQAdapter(ctx.queue(q), { readOnlyMode: mode === 'read-only' }),
+    ),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'Essay intake queues' } },
+  });
+  if (mode === 'login')
+    router.use(BOARD_PATH, basicAuth(ctx.config.BOARD_USERNAME!, ctx.config.BOARD_PASSWORD!));
+  router.use(BOARD_PATH, serverAdapter.getRouter() as RequestHandler);
+  return router;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** HTTP Basic login, compared in constant time. */
+function basicAuth(username: string, password: string): RequestHandler {
+  const expected = digest(`${username}:${password}`);
+  return (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const given = header.startsWith('Basic ')
+      ? Buffer.from(header.slice(6), 'base64').toString()
+      : '';
+    if (given && timingSafeEqual(digest(given), expected)) return next();
+    res.set('WWW-Authenticate', 'Basic realm="essay intake board", charset="UTF-8"');
+    res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'the board needs its login' } });
+  };
+}
