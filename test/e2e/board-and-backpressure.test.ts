@@ -28,7 +28,7 @@ describe('e2e: the board and back-pressure', function () {
     const fleet = redis.track(await startFleet(redis.url, {}, []));
     const page = await fetch(`${fleet.url}/admin/queues`);
     expect(page.status).to.equal(200);
-    const queues = await (await fetch(`${fleet.url}/admin/queues/api/queues`)).json();
+    const queues: any = await (await fetch(`${fleet.url}/admin/queues/api/queues`)).json();
     const names = queues.queues.map((q: any) => q.name).sort();
     expect(names).to.deep.equal(
       [
@@ -66,7 +66,7 @@ describe('e2e: the board and back-pressure', function () {
       form.append('files', new Blob([essay('more')]), 'more.txt');
       const r = await fetch(`${fleet.url}/v1/files/batch`, { method: 'POST', body: form });
       return r.status === 503
-        ? { retryAfter: r.headers.get('retry-after'), body: await r.json() }
+        ? { retryAfter: r.headers.get('retry-after'), body: (await r.json()) as any }
         : undefined;
     });
     expect(res.retryAfter).to.equal('30');
