@@ -2,6 +2,7 @@
 // The `web` process: the HTTP API, the upload page and /metrics.
 import { startServer } from '../src/api/server.js';
 import { createContext } from '../src/queues/context.js';
+import { registerQueueGauges } from '../src/queues/queue-metrics.js';
 import { createLogger } from '../src/shared/logger.js';
 import { bootConfig, exitOnStartupError, onShutdown, requireRedisUrl } from './lib/boot.js';
 
@@ -11,6 +12,7 @@ const logger = createLogger({ level: config.LOG_LEVEL, json: config.LOG_JSON, se
 const ctx = await createContext(config, { role: 'producer', logger, source: 'web' }).catch(
   exitOnStartupError,
 );
+registerQueueGauges(ctx.metrics, ctx.queue);
 const server = await startServer(ctx, config.HOST, config.PORT).catch(exitOnStartupError);
 logger.info(`web listening on ${server.url}`, { status: 'listening' });
 onShutdown(logger, async () => {

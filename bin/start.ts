@@ -45,7 +45,12 @@ if (!redisUrl) {
   logger.info(`private Redis on ${redisUrl} (data in ${path.join(config.DATA_DIR, 'redis')})`);
 }
 
-/** The Procfile entries, run here as child processes. */
+/** The Procfile entries, run here as child processes; each worker serves /metrics on the next port. */
+const metricsPort: Record<string, number> = {
+  extractor: config.PORT + 1,
+  lifecycle: config.PORT + 2,
+  spellcheck: config.PORT + 3,
+};
 const entries: Record<string, string[]> = {
   web: [path.join(here, `api${ext}`)],
   extractor: [path.join(here, `worker${ext}`), '--queues', 'extractor'],
@@ -54,7 +59,12 @@ const entries: Record<string, string[]> = {
 };
 function launch(name: string, restarts = 0): void {
   const child = spawn(process.execPath, [...process.execArgv, ...entries[name]!], {
-    env: { ...process.env, REDIS_URL: redisUrl, DATA_DIR: config.DATA_DIR },
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      DATA_DIR: config.DATA_DIR,
+      ...(metricsPort[name] && config.PORT ? { METRICS_PORT: String(metricsPort[name]) } : {}),
+    },
     stdio: 'inherit',
   });
   const startedAt = Date.now();
@@ -102,7 +112,8 @@ while (!stopping && Date.now() < deadline) {
         `  upload page   ${base}/`,
         `  API           ${base}/v1/batches/register`,
         `  health        ${base}/healthz  ${base}/readyz`,
-        `  metrics       ${base}/metrics`,
+        `  metrics       ${base}/metrics (web); workers on ports ${Object.values(metricsPort).join(', ')}`,
+        `  queue board   ${base}/admin/queues`,
         `  Redis         ${redisUrl}${privateRedis ? ' (private)' : ''}`,
         'Ctrl-C stops everything.',
         '',

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createContext } from '../src/queues/context.js';
 import { resolveQueues } from '../src/queues/names.js';
 import { createLogger } from '../src/shared/logger.js';
+import { serveMetrics } from '../src/shared/metrics.js';
 import { runWorkers } from '../src/workers/run.js';
 import { bootConfig, exitOnStartupError, onShutdown, requireRedisUrl } from './lib/boot.js';
 
@@ -36,8 +37,17 @@ const ctx = await createContext(config, { role: 'worker', logger, source: values
   exitOnStartupError,
 );
 const running = await runWorkers(ctx, queues).catch(exitOnStartupError);
-logger.info(`consuming ${queues.join(', ')}`, { status: 'started' });
+const metrics = config.METRICS_PORT
+  ? await serveMetrics(ctx.metrics, config.HOST, config.METRICS_PORT).catch(exitOnStartupError)
+  : null;
+logger.info(
+  `consuming ${queues.join(', ')}${metrics ? `; metrics on ${config.HOST}:${metrics.port}/metrics` : ''}`,
+  {
+    status: 'started',
+  },
+);
 onShutdown(logger, async () => {
+  await metrics?.close();
   await running.close(config.SHUTDOWN_TIMEOUT_MS);
   await ctx.close();
 });

@@ -41,6 +41,7 @@ export type ReadinessTimeoutJob = z.infer<typeof readinessTimeoutJobSchema>;
 export const lifecycleJobSchema = z.union([readinessTimeoutJobSchema, envelopeSchema]);
 export type LifecycleJob = z.infer<typeof lifecycleJobSchema>;
 
+/** The SpellcheckInitiate command: check one essay's text. */
 export const spellcheckJobSchema = z.object({
   batch_id: id,
   essay_id: id,
@@ -49,3 +50,6 @@ export const spellcheckJobSchema = z.object({
   correlation_id: z.string(),
 });
 export type SpellcheckJob = z.infer<typeof spellcheckJobSchema>;
+
+/** The orchestrator reacts to readiness and to spellcheck results. */
+export const orchestrateJobSchema = envelopeSchema;

@@ -1,10 +1,11 @@
-import { EventType } from '../shared/events/vocabulary.js';
+import { CommandType, EventType } from '../shared/events/vocabulary.js';
 
 /** Every queue of the fleet. Workers take these names (or a Procfile role) on `--queues`. */
 export const QueueName = {
   extract: 'essay.extract',
   upload: 'essay.upload',
   lifecycle: 'batch.lifecycle',
+  orchestrate: 'batch.orchestrate',
   spellcheck: 'essay.spellcheck',
   dlq: 'essay.processing.dlq',
 } as const;
@@ -16,13 +17,14 @@ export const JobName = {
   extractFile: 'extract file',
   finishUpload: 'finish upload',
   readinessTimeout: 'readiness timeout',
+  spellcheckInitiate: CommandType.SpellcheckInitiate,
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 /** The Procfile roles and the queues each one consumes. */
 export const Role = {
   extractor: [QueueName.extract, QueueName.upload],
-  lifecycle: [QueueName.lifecycle],
+  lifecycle: [QueueName.lifecycle, QueueName.orchestrate],
   spellcheck: [QueueName.spellcheck],
 } as const satisfies Record<string, readonly QueueName[]>;
 export type Role = keyof typeof Role;
@@ -33,8 +35,10 @@ export const subscriptions: Record<EventType, readonly QueueName[]> = {
   [EventType.EssayValidationFailedV1]: [QueueName.lifecycle],
   [EventType.EssayUploadFinishedV1]: [QueueName.lifecycle],
   [EventType.ExcessContentProvisionedV1]: [],
-  [EventType.BatchEssaysReadyV1]: [],
-  [EventType.BatchReadinessTimedOutV1]: [],
+  [EventType.BatchEssaysReadyV1]: [QueueName.orchestrate],
+  [EventType.BatchReadinessTimedOutV1]: [QueueName.orchestrate],
+  [EventType.SpellCheckCompletedV1]: [QueueName.orchestrate],
+  [EventType.BatchPhaseCompletedV1]: [],
 };
 
 /** Resolves `--queues` words (queue names or roles) to queue names, or says what is unknown. */

@@ -24,6 +24,7 @@ export function queueSettings(config: Config, queue: QueueName): QueueSettings {
         ratePerSecond: config.UPLOAD_RATE_LIMIT,
       };
     case QueueName.lifecycle:
+    case QueueName.orchestrate:
       return {
         attempts: config.LIFECYCLE_ATTEMPTS,
         concurrency: config.LIFECYCLE_CONCURRENCY,

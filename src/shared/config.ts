@@ -23,6 +23,8 @@ export const configSchema = z
       .default('essay'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(8080, 0).pipe(z.number().max(65535)),
+    /** Port of a worker process's /metrics (on HOST); 0 turns it off. */
+    METRICS_PORT: int(0, 0).pipe(z.number().max(65535)),
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z
       .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])

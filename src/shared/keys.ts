@@ -21,6 +21,8 @@ export interface BatchKeys {
   events: string;
   eventIds: string;
   processed(consumer: string): string;
+  phase(name: string): string;
+  phaseResults(name: string): string;
 }
 
 export function batchKeys(prefix: string, batchId: string): BatchKeys {
@@ -36,6 +38,8 @@ export function batchKeys(prefix: string, batchId: string): BatchKeys {
     events: `${base}:events`,
     eventIds: `${base}:events:ids`,
     processed: (consumer) => `${base}:processed:${consumer}`,
+    phase: (name) => `${base}:phase:${name}`,
+    phaseResults: (name) => `${base}:phase:${name}:results`,
   };
 }
 

@@ -5,6 +5,7 @@ import {
   extractFileJobSchema,
   finishUploadJobSchema,
   lifecycleJobSchema,
+  orchestrateJobSchema,
   spellcheckJobSchema,
 } from '../queues/jobs.js';
 import { QueueName } from '../queues/names.js';
@@ -14,7 +15,9 @@ import { queueSettings } from '../queues/queue-settings.js';
 import { extractFile, reportDeadFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
 import { applyLifecycleJob, type CrashPoint } from './lifecycle/apply-event.js';
-import { spellcheckEssay } from './spellcheck/spellcheck-essay.js';
+import { orchestrate } from './orchestrate/orchestrate.js';
+import { sharedSpellChecker, type SpellChecker } from './spellcheck/checker.js';
+import { reportDeadSpellcheck, spellcheckEssay } from './spellcheck/spellcheck-essay.js';
 import { finishUpload } from './upload/finish-upload.js';
 
 type ConsumedQueue = Exclude<QueueName, typeof QueueName.dlq>;
@@ -22,6 +25,7 @@ type ConsumedQueue = Exclude<QueueName, typeof QueueName.dlq>;
 /** Resources a process holds only when it consumes the queue that needs them. */
 interface Resources {
   sandbox?: SandboxPool;
+  checker?: SpellChecker;
 }
 
 /** The worker wrapper has parsed the payload with `schema` before `handle` sees it. */
@@ -76,10 +80,17 @@ function handlers(
       schema: lifecycleJobSchema,
       handle: (p) => applyLifecycleJob(p, { ...ctx, reached: crashHook(config.TEST_CRASH_POINT) }),
     }),
+    [QueueName.orchestrate]: defineHandler({
+      queue: QueueName.orchestrate,
+      schema: orchestrateJobSchema,
+      handle: (p) => orchestrate(p, ctx),
+    }),
     [QueueName.spellcheck]: defineHandler({
       queue: QueueName.spellcheck,
       schema: spellcheckJobSchema,
-      handle: (p) => spellcheckEssay(p),
+      handle: (p) =>
+        spellcheckEssay(p, { blobs: ctx.blobs, publisher: ctx.publisher, checker: res.checker! }),
+      onDeadLetter: (p, reason) => reportDeadSpellcheck(p, ctx.publisher, reason),
     }),
   };
 }
@@ -105,6 +116,8 @@ export async function startWorkers(
     res.sandbox = new SandboxPool(sandboxOptions(ctx.config));
     await res.sandbox.warm();
   }
+  // dictionaries load once per process, before the first job
+  if (queues.includes(QueueName.spellcheck)) res.checker = await sharedSpellChecker();
   const table = handlers(ctx, res);
   for (const q of queues) {
     if (!(q in table)) throw new Error(`no handler for queue ${q}`);

@@ -86,7 +86,12 @@ describe('e2e: batch completeness matrix', function () {
   it('duplicate publish of every per-file and upload-finished event changes state and emits events exactly once', async () => {
     const reg = await api.register({ expected_essay_count: 3, course_code: 'ENG5' });
     await api.upload(reg.batch_id, [...good(2), { name: 'empty.txt', content: '' }]);
-    const before = await api.waitForBatch(reg.batch_id);
+    await api.waitForBatch(reg.batch_id);
+    // let the spellcheck phase finish too, so the state stands still before the replay
+    await waitFor('the spellcheck phase to complete', async () =>
+      (await api.events(reg.batch_id)).some((e) => e.event_type === 'BatchPhaseCompletedV1'),
+    );
+    const before = await api.batch(reg.batch_id);
     const eventsBefore = await api.events(reg.batch_id);
     const inputs = eventsBefore.filter((e) =>
       ['EssayContentProvisionedV1', 'EssayValidationFailedV1', 'EssayUploadFinishedV1'].includes(
@@ -126,7 +131,10 @@ describe('e2e: batch completeness matrix', function () {
     expect(batch).to.include({ status: 'ready', ready_count: 6, received_count_from_uploads: 6 });
     const events = await api.events(reg.batch_id);
     expect(count(events, 'BatchEssaysReadyV1')).to.equal(1);
-    expect(events.at(-1)!.event_type).to.equal('BatchEssaysReadyV1');
+    const completeness = events.filter(
+      (e) => !['SpellCheckCompletedV1', 'BatchPhaseCompletedV1'].includes(e.event_type),
+    );
+    expect(completeness.at(-1)!.event_type).to.equal('BatchEssaysReadyV1');
     expect(count(events, 'EssayUploadFinishedV1')).to.equal(3);
   });
 
@@ -227,7 +235,12 @@ describe('e2e: two lifecycle processes, 100 batches of 30 files', function () {
         for (const e of batch.essays) essayIds.add(e.essay_id);
         expect(new Set(batch.essays.map((e: any) => e.file_upload_id)).size).to.equal(30);
         files += batch.essays.length;
-        expect(count(await api.events(id), 'BatchEssaysReadyV1')).to.equal(1);
+        // the status turns ready in the step that puts the event in the outbox; the log has it a moment later
+        const events = await waitFor('the ready event in the log', async () => {
+          const all = await api.events(id);
+          return count(all, 'BatchEssaysReadyV1') > 0 ? all : undefined;
+        });
+        expect(count(events, 'BatchEssaysReadyV1')).to.equal(1);
       }
       expect(files).to.equal(3000);
       expect(essayIds.size).to.equal(3000);

@@ -11,6 +11,9 @@ import {
 } from '../helpers/documents.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { sampleMemory } from '../helpers/memory.js';
+import { exitOf, spawnBin, waitForOutput } from '../helpers/processes.js';
+import { QueueName } from '../../src/queues/names.js';
+import { freePort } from '../../src/shared/redis-server.js';
 import { useRedis } from '../helpers/redis.js';
 
 describe('e2e: every extraction outcome through HTTP and the batch status', function () {
@@ -18,18 +21,34 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
   const redis = useRedis();
   let fleet: TestFleet;
   let api: ApiClient;
+  let extractor: ReturnType<typeof spawnBin>;
+  let metricsPort: number;
+  const settings = {
+    EXTRACT_CONCURRENCY: '2',
+    EXTRACT_TIMEOUT_MS: '1500',
+    EXTRACT_MAX_PDF_PAGES: '5000',
+    MAX_FILE_BYTES: String(2 << 20),
+    MAX_FILES_PER_REQUEST: '20',
+  };
 
+  // the web and lifecycle run here; the extractor is its own OS process, as in production,
+  // so its memory and metrics are its own
   before(async () => {
-    fleet = redis.track(
-      await startFleet(redis.url, {
-        EXTRACT_CONCURRENCY: '2',
-        EXTRACT_TIMEOUT_MS: '1500',
-        EXTRACT_MAX_PDF_PAGES: '5000',
-        MAX_FILE_BYTES: String(2 << 20),
-        MAX_FILES_PER_REQUEST: '20',
-      }),
-    );
+    fleet = redis.track(await startFleet(redis.url, settings, [QueueName.lifecycle]));
     api = new ApiClient(fleet.url);
+    metricsPort = await freePort();
+    extractor = spawnBin('worker', ['--queues', 'extractor'], {
+      ...settings,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: fleet.config.REDIS_KEY_PREFIX,
+      DATA_DIR: fleet.config.DATA_DIR,
+      METRICS_PORT: String(metricsPort),
+    });
+    await waitForOutput(extractor, /consuming essay\.extract/);
+  });
+  after(async () => {
+    extractor.kill('SIGTERM');
+    await exitOf(extractor);
   });
 
   it('gives each broken file its code, and the next file in the batch still becomes ready', async () => {
@@ -60,7 +79,7 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
       { name: 'good-6.txt', content: essay('six'), expect: 'ready' },
     ];
     const reg = await api.register({ expected_essay_count: files.length, course_code: 'ENG5' });
-    const memory = sampleMemory();
+    const memory = sampleMemory(extractor.pid);
     const up = await api.upload(reg.batch_id, files);
     expect(up.status).to.equal(202);
     expect(up.body.files.find((f: any) => f.original_file_name === 'huge.txt')).to.include({
@@ -80,19 +99,25 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
     for (const f of batch.validation_failures)
       expect(f.message).to.be.a('string').and.not.equal('');
 
-    // the zip bomb and the rest cost the worker (this process) and each sandbox child < 512 MB
-    expect(peak.self, 'worker RSS').to.be.below(512 << 20);
+    // the zip bomb and the rest cost the extractor process and each sandbox child < 512 MB
+    expect(peak.self, 'extractor RSS').to.be.below(512 << 20);
     expect(peak.child, 'sandbox child RSS').to.be.below(512 << 20);
 
-    const failed = await fleet.workers.metrics.validationFailed.get();
-    const byCode = Object.fromEntries(failed.values.map((v) => [v.labels.error_code, v.value]));
-    expect(byCode).to.include({
+    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const countOf = (code: string) =>
+      Number(
+        new RegExp(`essay_validation_failed_total\\{error_code="${code}"\\} (\\d+)`).exec(
+          scraped,
+        )?.[1],
+      );
+    const expected = {
       UNSUPPORTED_FORMAT: 1,
       CORRUPTED_FILE: 2,
       ENCRYPTED_FILE: 2,
       TIMEOUT: 1,
       FILE_TOO_LARGE: 1,
-    });
+    };
+    for (const [code, n] of Object.entries(expected)) expect(countOf(code), code).to.equal(n);
 
     const events = await api.events(reg.batch_id);
     const failure = events.find(

@@ -59,7 +59,10 @@ export class ApiClient {
       `batch ${batchId} to complete`,
       async () => {
         const b = await this.batch(batchId);
-        return b?.status === 'ready' || b?.status === 'timed_out' ? b : undefined;
+        if (b?.status !== 'ready' && b?.status !== 'timed_out') return undefined;
+        // the status changes in the same step that queues the event; the log has it a moment later
+        const terminal = b.status === 'ready' ? 'BatchEssaysReadyV1' : 'BatchReadinessTimedOutV1';
+        return (await this.events(batchId)).some((e) => e.event_type === terminal) ? b : undefined;
       },
       timeoutMs,
     );

@@ -21,15 +21,15 @@ function childrenOf(pid: number): number[] {
 }
 
 /**
- * Samples the resident memory of this process and, separately, of its largest child, every
+ * Samples the resident memory of a process (this one by default) and, separately, of its largest child, every
  * 10 ms until stopped (Linux /proc). Returns the peaks in bytes.
  */
-export function sampleMemory(): { stop(): { self: number; child: number } } {
+export function sampleMemory(pid = process.pid): { stop(): { self: number; child: number } } {
   let self = 0;
   let child = 0;
   const tick = () => {
-    self = Math.max(self, rssOf(process.pid));
-    for (const c of childrenOf(process.pid)) child = Math.max(child, rssOf(c));
+    self = Math.max(self, rssOf(pid));
+    for (const c of childrenOf(pid)) child = Math.max(child, rssOf(c));
   };
   tick();
   const timer = setInterval(tick, 10);

@@ -87,3 +87,24 @@ describe('extract: sandbox pool (real child processes)', function () {
     }
   });
 });
+
+describe('extract: sandbox pool, a child killed from outside', function () {
+  this.timeout(60_000);
+  it('is an infrastructure failure (retried), not a verdict on the file', async () => {
+    const slow = await makePdf(Array.from({ length: 1500 }, (_, i) => [`Page ${i}.`]));
+    const pool = new SandboxPool(options());
+    try {
+      await pool.warm();
+      const pending = pool.extract(slow, 'slow.pdf');
+      process.kill(pool.pids()[0]!, 'SIGKILL');
+      const outcome = await codeOf(pending);
+      expect(outcome).to.match(/^threw sandbox child died/);
+      // and the pool carries on with a new child
+      expect(
+        (await pool.extract(Buffer.from('Efter omstarten går det bra.'), 'a.txt')).text,
+      ).to.equal('Efter omstarten går det bra.');
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -6,11 +6,22 @@ import { HttpError } from '../middleware/errors.js';
 export function essaysRouter(ctx: FleetContext): Router {
   const router = Router();
 
+  /** The extracted text, or with `?variant=corrected` the spellchecked text. */
   router.get('/v1/essays/:essay_id/text', async (req, res) => {
     const essayId = req.params.essay_id;
+    const variant = req.query.variant ?? 'original';
+    if (variant !== 'original' && variant !== 'corrected')
+      throw new HttpError(400, 'INVALID_VARIANT', 'variant is "original" or "corrected"');
     const essay = isUuid(essayId) ? await ctx.batches.findEssay(essayId) : null;
     if (!essay) throw new HttpError(404, 'ESSAY_NOT_FOUND', 'no such essay, or it has no text yet');
-    res.type('text/plain; charset=utf-8').send(await ctx.blobs.get(essay.text_storage_id));
+    let storageId = essay.text_storage_id;
+    if (variant === 'corrected') {
+      const result = await ctx.batches.phaseResultOf(essay.batch_id, 'spellcheck', essayId);
+      if (!result?.corrected_text_storage_id)
+        throw new HttpError(404, 'NOT_SPELLCHECKED', 'the essay has no spellchecked text (yet)');
+      storageId = result.corrected_text_storage_id;
+    }
+    res.type('text/plain; charset=utf-8').send(await ctx.blobs.get(storageId));
   });
 
   return router;

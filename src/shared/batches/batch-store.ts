@@ -4,6 +4,7 @@ import type { ErrorCode } from '../errors.js';
 import { parseEnvelope, type Envelope } from '../events/envelope.js';
 import type { EventType, Phase } from '../events/vocabulary.js';
 import { batchEventsChannel, batchKeys, essayIndexKey, type BatchKeys } from '../keys.js';
+import { phaseLua } from './phase-script.js';
 import { appendEventLua, transitionLua } from './transition-script.js';
 import type {
   BatchRegistration,
@@ -56,7 +57,23 @@ export interface OutboxEntry {
 type ScriptedRedis = Redis & {
   batchTransition(...args: (string | number)[]): Promise<[string, string, string]>;
   batchAppendEvent(...args: (string | number)[]): Promise<number>;
+  batchPhase(...args: (string | number)[]): Promise<[string, string[]]>;
 };
+
+/** One essay's result in a processing phase. */
+export interface PhaseResult {
+  status: 'completed' | 'failed';
+  corrections_made: number;
+  corrected_text_storage_id: string | null;
+}
+
+export interface PhaseView {
+  status: 'running' | 'completed';
+  outcome: string | null;
+  expected: number;
+  succeeded: number;
+  failed: number;
+}
 
 /**
  * The only code that reads or writes a batch's state in Redis. Every change goes through one Lua
@@ -72,6 +89,7 @@ export class BatchStore {
   ) {
     redis.defineCommand('batchTransition', { numberOfKeys: 8, lua: transitionLua });
     redis.defineCommand('batchAppendEvent', { numberOfKeys: 2, lua: appendEventLua });
+    redis.defineCommand('batchPhase', { numberOfKeys: 4, lua: phaseLua });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -131,6 +149,7 @@ export class BatchStore {
       this.redis.hvals(k.files),
     ]);
     if (!meta.batch_id) return null;
+    const spellcheck = await this.phase(batchId, 'spellcheck');
     const outcomes = files.map((f) => JSON.parse(f) as FileOutcomeRecord);
     return {
       batch_id: batchId,
@@ -147,7 +166,17 @@ export class BatchStore {
         ? new Date(Number(meta.completed_at_ms)).toISOString()
         : null,
       correlation_id: meta.correlation_id ?? '',
-      essays: slots.flatMap((id) => (essays[id] ? [JSON.parse(essays[id]) as EssayRecord] : [])),
+      essays: slots.flatMap((id) =>
+        essays[id]
+          ? [
+              {
+                ...(JSON.parse(essays[id]) as EssayRecord),
+                spellcheck: spellcheck.results[id] ?? null,
+              },
+            ]
+          : [],
+      ),
+      phases: { spellcheck: spellcheck.view },
       validation_failures: outcomes.flatMap((o) =>
         o.kind === 'failed'
           ? [
@@ -175,11 +204,21 @@ export class BatchStore {
   }
 
   /** Finds an essay's record from its id alone (via the essay index written at registration). */
-  async findEssay(essayId: string): Promise<EssayRecord | null> {
+  async findEssay(essayId: string): Promise<(EssayRecord & { batch_id: string }) | null> {
     const batchId = await this.redis.get(essayIndexKey(this.prefix, essayId));
     if (!batchId) return null;
     const raw = await this.redis.hget(this.keys(batchId).essays, essayId);
-    return raw ? (JSON.parse(raw) as EssayRecord) : null;
+    return raw ? { ...(JSON.parse(raw) as EssayRecord), batch_id: batchId } : null;
+  }
+
+  /** An essay's result in a phase, or null while it has none. */
+  async phaseResultOf(
+    batchId: string,
+    phase: string,
+    essayId: string,
+  ): Promise<PhaseResult | null> {
+    const raw = await this.redis.hget(this.keys(batchId).phaseResults(phase), essayId);
+    return raw ? (JSON.parse(raw) as PhaseResult) : null;
   }
 
   async transition(
@@ -217,6 +256,77 @@ export class BatchStore {
       timedOut: detail === 'timed_out',
       createdAtMs: createdAt ? Number(createdAt) : null,
     };
+  }
+
+  /** Starts a phase for the given essays (once); answers which essays still lack a result. */
+  async phaseStart(
+    batchId: string,
+    phase: string,
+    eventId: string,
+    essayIds: string[],
+  ): Promise<{ result: string; pending: string[] }> {
+    const [result, pending] = await this.phaseOp(batchId, phase, eventId, 'start', {
+      essay_ids: essayIds,
+    });
+    return { result, pending };
+  }
+
+  /** Records one essay's result (the first one counts); completes the phase with its outcome. */
+  async phaseResult(
+    batchId: string,
+    phase: string,
+    eventId: string,
+    essayId: string,
+    result: PhaseResult,
+  ): Promise<string> {
+    return (
+      await this.phaseOp(batchId, phase, eventId, 'result', { essay_id: essayId, result })
+    )[0];
+  }
+
+  private phaseOp(batchId: string, phase: string, eventId: string, op: string, fields: object) {
+    const k = this.keys(batchId);
+    return this.redis.batchPhase(
+      k.phase(phase),
+      k.phaseResults(phase),
+      k.processed('orchestrate'),
+      k.outbox,
+      eventId,
+      op,
+      // cjson would turn an empty essay list into {}: the script only iterates it, so that is fine
+      JSON.stringify({ batch_id: batchId, phase, ...fields }),
+      this.retentionSeconds,
+    );
+  }
+
+  async phase(
+    batchId: string,
+    phase: string,
+  ): Promise<{ view: PhaseView | null; results: Record<string, PhaseResult> }> {
+    const k = this.keys(batchId);
+    const [meta, results] = await Promise.all([
+      this.redis.hgetall(k.phase(phase)),
+      this.redis.hgetall(k.phaseResults(phase)),
+    ]);
+    const view: PhaseView | null = meta.status
+      ? {
+          status: meta.status as PhaseView['status'],
+          outcome: meta.outcome ?? null,
+          expected: Number(meta.expected),
+          succeeded: Number(meta.succeeded),
+          failed: Number(meta.failed),
+        }
+      : null;
+    return {
+      view,
+      results: Object.fromEntries(
+        Object.entries(results).map(([id, r]) => [id, JSON.parse(r) as PhaseResult]),
+      ),
+    };
+  }
+
+  async language(batchId: string): Promise<'en' | 'sv'> {
+    return (await this.redis.hget(this.keys(batchId).meta, 'language')) === 'sv' ? 'sv' : 'en';
   }
 
   async pendingOutbox(batchId: string): Promise<OutboxEntry[]> {

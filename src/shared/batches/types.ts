@@ -63,7 +63,22 @@ export interface BatchView {
   created_at: string;
   completed_at: string | null;
   correlation_id: string;
-  essays: EssayRecord[];
+  essays: (EssayRecord & {
+    spellcheck: {
+      status: string;
+      corrections_made: number;
+      corrected_text_storage_id: string | null;
+    } | null;
+  })[];
+  phases: {
+    spellcheck: {
+      status: string;
+      outcome: string | null;
+      expected: number;
+      succeeded: number;
+      failed: number;
+    } | null;
+  };
   validation_failures: {
     file_upload_id: string;
     original_file_name: string;

@@ -19,6 +19,12 @@ export const validationFailureSchema = z.object({
   message: z.string(),
 });
 
+export const phaseOutcomes = [
+  'COMPLETED_SUCCESSFULLY',
+  'COMPLETED_WITH_FAILURES',
+  'FAILED_CRITICALLY',
+] as const;
+
 export const excessReasons = [
   'NO_AVAILABLE_SLOT',
   'BATCH_NOT_REGISTERED',
@@ -69,6 +75,30 @@ export const eventDataSchemas = {
     actual_count: z.number().int().min(0),
     ready_essays: z.array(readyEssaySchema),
     validation_failures: z.array(validationFailureSchema),
+  }),
+  [EventType.SpellCheckCompletedV1]: z.object({
+    batch_id: id,
+    essay_id: id,
+    status: z.enum(['completed', 'failed']),
+    language: z.enum(['en', 'sv']),
+    corrections_made: z.number().int().min(0),
+    misspellings: z.array(
+      z.object({
+        word: z.string(),
+        offset: z.number().int().min(0),
+        suggestions: z.array(z.string()),
+      }),
+    ),
+    corrected_text_storage_id: storageId.nullable(),
+    message: z.string().optional(),
+  }),
+  [EventType.BatchPhaseCompletedV1]: z.object({
+    batch_id: id,
+    phase: z.literal('spellcheck'),
+    outcome: z.enum(phaseOutcomes),
+    essays_total: z.number().int().min(0),
+    essays_succeeded: z.number().int().min(0),
+    essays_failed: z.number().int().min(0),
   }),
 } satisfies Record<EventType, z.ZodType>;
 

@@ -1,9 +1,61 @@
 import type { SpellcheckJob } from '../../queues/jobs.js';
+import type { Publisher } from '../../queues/publisher.js';
+import type { BlobStore } from '../../shared/blob-store.js';
+import { EventType, Phase } from '../../shared/events/vocabulary.js';
+import type { SpellChecker } from './checker.js';
 
-/**
- * Placeholder until the spellcheck phase lands: nothing sends SpellcheckInitiate yet, but the
- * spellcheck process starts, consumes its queue and stops cleanly like every other role.
- */
-export async function spellcheckEssay(job: SpellcheckJob) {
-  return { status: 'skipped', essay_id: job.essay_id };
+export interface SpellcheckDeps {
+  blobs: BlobStore;
+  publisher: Publisher;
+  checker: SpellChecker;
+}
+
+/** SpellcheckInitiate: checks one essay, stores the corrected text, says SpellCheckCompletedV1. */
+export async function spellcheckEssay(job: SpellcheckJob, deps: SpellcheckDeps) {
+  const text = (await deps.blobs.get(job.text_storage_id)).toString('utf8');
+  const result = deps.checker.check(text, job.language);
+  const correctedId = await deps.blobs.put(result.correctedText);
+  await deps.publisher.emit(
+    EventType.SpellCheckCompletedV1,
+    {
+      batch_id: job.batch_id,
+      essay_id: job.essay_id,
+      status: 'completed',
+      language: job.language,
+      corrections_made: result.correctionsMade,
+      misspellings: result.misspellings,
+      corrected_text_storage_id: correctedId,
+    },
+    {
+      batchId: job.batch_id,
+      subjectId: job.essay_id,
+      phase: Phase.spellcheck,
+      outcome: 'completed',
+    },
+    job.correlation_id,
+  );
+  return { status: 'completed', corrections_made: result.correctionsMade, words: result.words };
+}
+
+/** A spellcheck that died still gives its essay a result, so the phase can complete. */
+export async function reportDeadSpellcheck(
+  job: SpellcheckJob,
+  publisher: Publisher,
+  reason: string,
+): Promise<void> {
+  await publisher.emit(
+    EventType.SpellCheckCompletedV1,
+    {
+      batch_id: job.batch_id,
+      essay_id: job.essay_id,
+      status: 'failed',
+      language: job.language,
+      corrections_made: 0,
+      misspellings: [],
+      corrected_text_storage_id: null,
+      message: reason,
+    },
+    { batchId: job.batch_id, subjectId: job.essay_id, phase: Phase.spellcheck, outcome: 'failed' },
+    job.correlation_id,
+  );
 }

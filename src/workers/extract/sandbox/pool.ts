@@ -139,20 +139,26 @@ export class SandboxPool {
     const request: SandboxRequest = { id, bytes, fileName, limits: this.opts.limits };
     const maxRss = this.opts.maxRssMb * 1024 * 1024;
 
-    const res = await new Promise<
-      SandboxResponse | { status: 'timeout' } | { status: 'died'; why: string }
-    >((resolve) => {
+    type Ending =
+      | SandboxResponse
+      | { status: 'timeout' }
+      | { status: 'died'; outOfMemory: boolean; why: string };
+    const res = await new Promise<Ending>((resolve) => {
       const timer = setTimeout(() => finish({ status: 'timeout' }), this.opts.timeoutMs);
       const watch = setInterval(() => {
         if (child.pid && rssBytes(child.pid) > maxRss)
-          finish({ status: 'died', why: 'memory limit' });
+          finish({ status: 'died', outOfMemory: true, why: 'over the resident memory limit' });
       }, 50);
       const onMessage = (m: SandboxResponse) => m.id === id && finish(m);
+      // V8 aborts (SIGABRT, exit 134) when the heap cap is reached; any other death came from
+      // outside (an operator, the kernel, a bug) and says nothing about the file
       const onExit = (code: number | null, signal: string | null) =>
-        finish({ status: 'died', why: `exit ${code ?? signal}` });
-      function finish(
-        r: SandboxResponse | { status: 'timeout' } | { status: 'died'; why: string },
-      ) {
+        finish({
+          status: 'died',
+          outOfMemory: signal === 'SIGABRT' || code === 134,
+          why: `exit ${code ?? signal}`,
+        });
+      function finish(r: Ending) {
         clearTimeout(timer);
         clearInterval(watch);
         child.off('message', onMessage);
@@ -178,6 +184,10 @@ export class SandboxPool {
       case 'died':
         await this.kill(slot, 'SIGKILL');
         if (this.closed) throw new InfrastructureError('sandbox pool closed during extraction');
+        if (!res.outOfMemory)
+          throw new InfrastructureError(
+            `sandbox child died (${res.why}); the file will be tried again`,
+          );
         throw new ContentError(
           ErrorCode.CORRUPTED_FILE,
           'Reading the file needed more memory than allowed.',

@@ -1,0 +1,75 @@
+/**
+ * phase: tracks one processing phase (spellcheck) of a batch, atomically with the dedupe mark
+ * and the outcome event it causes (written to the batch's outbox, like transition).
+ *
+ * KEYS (all share the batch's hash tag):
+ *   1 phase      hash: status (running | completed), outcome, expected, succeeded, failed
+ *   2 results    hash essay_id -> JSON result {status, corrections_made, corrected_text_storage_id}
+ *   3 processed  set of event ids the orchestrator has applied
+ *   4 outbox     list of JSON {event_type, subject_id, phase, outcome, data}
+ * ARGV:
+ *   1 event_id   2 op: start | result   3 payload JSON   4 retention seconds
+ *   start:  {batch_id, phase, essay_ids: [...]}   result: {batch_id, phase, essay_id, result: {...}}
+ * Returns {result, pending}: result 'duplicate' | 'started' | 'recorded' | 'completed' | 'noop';
+ *   pending, for start: the essay ids that have no result yet (commands to (re)send).
+ */
+export const phaseLua = `
+local phaseKey, results, processed, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local eid, op, p, retention = ARGV[1], ARGV[2], cjson.decode(ARGV[3]), tonumber(ARGV[4])
+
+local function touch()
+  for i = 1, #KEYS do
+    if redis.call('TTL', KEYS[i]) < retention then redis.call('EXPIRE', KEYS[i], retention) end
+  end
+end
+
+local function pending(ids)
+  local out = {}
+  for _, id in ipairs(ids) do
+    if redis.call('HEXISTS', results, id) == 0 then out[#out + 1] = id end
+  end
+  return out
+end
+
+local function complete_if_done()
+  local m = redis.call('HMGET', phaseKey, 'status', 'expected', 'succeeded', 'failed')
+  if m[1] ~= 'running' then return false end
+  local expected, ok, bad = tonumber(m[2]), tonumber(m[3]), tonumber(m[4])
+  if ok + bad < expected then return false end
+  local outcome = 'COMPLETED_SUCCESSFULLY'
+  if ok == 0 then outcome = 'FAILED_CRITICALLY' elseif bad > 0 then outcome = 'COMPLETED_WITH_FAILURES' end
+  redis.call('HSET', phaseKey, 'status', 'completed', 'outcome', outcome)
+  redis.call('RPUSH', outbox, '{"event_type":"BatchPhaseCompletedV1","subject_id":' .. cjson.encode(p.batch_id) ..
+    ',"phase":' .. cjson.encode(p.phase) .. ',"outcome":' .. cjson.encode(outcome) .. ',"data":' ..
+    cjson.encode({batch_id = p.batch_id, phase = p.phase, outcome = outcome, essays_total = expected,
+      essays_succeeded = ok, essays_failed = bad}) .. '}')
+  return true
+end
+
+if redis.call('SISMEMBER', processed, eid) == 1 then
+  if op == 'start' and redis.call('HGET', phaseKey, 'status') == 'running' then
+    return {'duplicate', pending(p.essay_ids)}
+  end
+  return {'duplicate', {}}
+end
+redis.call('SADD', processed, eid)
+
+local result, out = 'noop', {}
+if op == 'start' then
+  if redis.call('EXISTS', phaseKey) == 0 then
+    redis.call('HSET', phaseKey, 'status', 'running', 'expected', #p.essay_ids, 'succeeded', 0, 'failed', 0)
+    result = 'started'
+    out = pending(p.essay_ids)
+    if complete_if_done() then result = 'completed' end
+  end
+elseif op == 'result' then
+  if redis.call('HSETNX', results, p.essay_id, cjson.encode(p.result)) == 1 then
+    redis.call('HINCRBY', phaseKey, p.result.status == 'completed' and 'succeeded' or 'failed', 1)
+    result = complete_if_done() and 'completed' or 'recorded'
+  end
+else
+  return redis.error_reply('unknown op ' .. tostring(op))
+end
+touch()
+return {result, out}
+`;
