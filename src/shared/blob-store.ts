@@ -27,7 +27,11 @@ export interface StagedBlob {
 export interface BlobStore {
   /** Streams bytes to a temporary place while hashing them; nothing is visible until commit. */
   stage(source: Readable): Promise<StagedBlob>;
-  put(bytes: Uint8Array | string): Promise<StorageId>;
+  /**
+   * Stores bytes under their hash. `durable: false` skips the fsyncs (the write is still atomic):
+   * for output that can be derived again from durable input, such as a spellchecked text.
+   */
+  put(bytes: Uint8Array | string, opts?: { durable?: boolean }): Promise<StorageId>;
   get(id: StorageId): Promise<Buffer>;
   exists(id: StorageId): Promise<boolean>;
   openRead(id: StorageId): Readable;
@@ -111,7 +115,8 @@ export class FsBlobStore implements BlobStore {
     };
   }
 
-  async put(bytes: Uint8Array | string): Promise<StorageId> {
+  async put(bytes: Uint8Array | string, opts: { durable?: boolean } = {}): Promise<StorageId> {
+    const durable = opts.durable ?? true;
     const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
     const id = createHash('sha256').update(buf).digest('hex');
     if (await this.exists(id)) return id;
@@ -120,11 +125,11 @@ export class FsBlobStore implements BlobStore {
       const fh = await fs.open(tmp, 'wx');
       try {
         await fh.writeFile(buf);
-        await fh.sync();
+        if (durable) await fh.sync();
       } finally {
         await fh.close();
       }
-      await this.moveIntoPlace(tmp, id);
+      await this.moveIntoPlace(tmp, id, durable);
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
@@ -153,11 +158,12 @@ export class FsBlobStore implements BlobStore {
     return createReadStream(this.pathOf(id));
   }
 
-  private async moveIntoPlace(tmp: string, id: StorageId): Promise<void> {
+  private async moveIntoPlace(tmp: string, id: StorageId, durable = true): Promise<void> {
     const target = this.pathOf(id);
     const created = await fs.mkdir(path.dirname(target), { recursive: true });
     // Same id means same bytes: renaming over an existing blob is harmless and atomic.
     await fs.rename(tmp, target);
+    if (!durable) return;
     // make the rename durable, and any folders just made for it
     const dirs = [path.dirname(target)];
     if (created)

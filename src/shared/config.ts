@@ -39,7 +39,8 @@ export const configSchema = z
     EXTRACT_CONCURRENCY: int(4, 1),
     UPLOAD_CONCURRENCY: int(4, 1),
     LIFECYCLE_CONCURRENCY: int(8, 1),
-    SPELLCHECK_CONCURRENCY: int(2, 1),
+    /** Checking is synchronous CPU work; more jobs at once overlap their blob and Redis I/O. */
+    SPELLCHECK_CONCURRENCY: int(4, 1),
     EXTRACT_TIMEOUT_MS: int(30_000, 100),
     EXTRACT_MAX_HEAP_MB: int(256, 32),
     EXTRACT_MAX_RSS_MB: int(448, 64),

@@ -38,7 +38,9 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** Only the few characters before the word are looked at: tokenising stays linear in the text. */
 function isSentenceStart(text: string, offset: number): boolean {
-  const preceding = text.slice(Math.max(0, offset - 40), offset).replace(/[\s"'“”‘’«»([-]+$/u, '');
-  return preceding === '' || /[.!?:]$/.test(preceding) || /\n\s*$/.test(text.slice(0, offset));
+  const window = text.slice(Math.max(0, offset - 40), offset);
+  const preceding = window.replace(/[\s"'“”‘’«»([-]+$/u, '');
+  return (offset <= 40 && preceding === '') || /[.!?:]$/.test(preceding) || /\n\s*$/.test(window);
 }
