@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { boardRouter } from './board.js';
 import { errorHandler, notFound } from './middleware/errors.js';
-import { httpMetrics } from './middleware/http-metrics.js';
+import { observeHttp } from './middleware/http-metrics.js';
 import { batchesRouter } from './routes/batches.js';
 import { essaysRouter } from './routes/essays.js';
 import { filesRouter } from './routes/files.js';
@@ -22,7 +22,7 @@ export function createApp(ctx: FleetContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(httpMetrics(ctx.metrics));
+  app.use(observeHttp(ctx.metrics, ctx.logger));
   app.use(express.json({ limit: '64kb' }));
   app.use(healthRouter(ctx));
   app.use(batchesRouter(ctx));

@@ -1,13 +1,27 @@
 import type { RequestHandler } from 'express';
+import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
 
-/** Times every request by its route pattern (never the raw path, which carries ids). */
-export function httpMetrics(metrics: Metrics): RequestHandler {
+/**
+ * Times and logs every request by its route pattern (never the raw path, which carries ids):
+ * `http_request_duration_seconds{method,route,status}` and one log line at level `http`.
+ */
+export function observeHttp(metrics: Metrics, logger: Logger): RequestHandler {
   return (req, res, next) => {
+    const started = performance.now();
     const stop = metrics.httpDuration.startTimer();
     res.on('finish', () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
       stop({ method: req.method, route, status: String(res.statusCode) });
+      const corr = req.get('x-correlation-id');
+      logger.http(`${req.method} ${route} ${res.statusCode}`, {
+        phase: 'http',
+        status: res.statusCode,
+        duration_ms: Math.round(performance.now() - started),
+        ...(corr ? { corr_id: corr.slice(0, 128) } : {}),
+        ...(typeof req.params?.batch_id === 'string' ? { batch_id: req.params.batch_id } : {}),
+        ...(typeof req.params?.essay_id === 'string' ? { essay_id: req.params.essay_id } : {}),
+      });
     });
     next();
   };
