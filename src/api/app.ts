@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { boardRouter } from './board.js';
+import { openApiDocument } from './openapi.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { observeHttp } from './middleware/http-metrics.js';
 import { batchesRouter } from './routes/batches.js';
@@ -29,6 +30,13 @@ export function createApp(ctx: FleetContext): Express {
   app.use(filesRouter(ctx));
   app.use(essaysRouter(ctx));
   app.use(boardRouter(ctx));
+  const openapi = openApiDocument(ctx.config.MAX_EXPECTED_ESSAYS);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.sendFile(path.join(publicDir, 'docs.html'));
+  });
   app.use(express.static(publicDir, { index: 'index.html' }));
   app.use(notFound);
   app.use(errorHandler(ctx.logger));

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { createDocument } from 'zod-openapi';
+import { errorCodes } from '../shared/errors.js';
+import { envelopeSchema } from '../shared/events/envelope.js';
+import { registerBodySchema } from './routes/batches.js';
+
+const uuid = z.string().uuid();
+const storageId = z.string().regex(/^[0-9a-f]{64}$/);
+
+const errorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  })
+  .meta({ id: 'Error' });
+
+const registered = z
+  .object({ batch_id: uuid, correlation_id: z.string(), status: z.literal('registered') })
+  .meta({ id: 'BatchRegistered' });
+
+const uploaded = z
+  .object({
+    batch_id: uuid,
+    correlation_id: z.string(),
+    upload_id: uuid,
+    files: z.array(
+      z.object({
+        file_upload_id: uuid,
+        original_file_name: z.string(),
+        size_bytes: z.number().int(),
+        raw_storage_id: storageId.nullable(),
+        status: z.enum(['accepted', 'rejected']),
+        error_code: z.enum(errorCodes).optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'UploadAccepted' });
+
+const spellcheckResult = z.object({
+  status: z.enum(['completed', 'failed']),
+  corrections_made: z.number().int(),
+  corrected_text_storage_id: storageId.nullable(),
+});
+
+const batchView = z
+  .object({
+    batch_id: uuid,
+    status: z.enum(['awaiting_content', 'ready', 'timed_out']),
+    course_code: z.string(),
+    language: z.enum(['en', 'sv']),
+    expected_count: z.number().int(),
+    received_count_from_uploads: z.number().int(),
+    ready_count: z.number().int(),
+    failed_count: z.number().int(),
+    excess_count: z.number().int(),
+    created_at: z.string(),
+    completed_at: z.string().nullable(),
+    correlation_id: z.string(),
+    essays: z.array(
+      z.object({
+        essay_id: uuid,
+        file_upload_id: uuid,
+        original_file_name: z.string(),
+        raw_storage_id: storageId,
+        text_storage_id: storageId,
+        status: z.literal('ready'),
+        spellcheck: spellcheckResult.nullable(),
+      }),
+    ),
+    phases: z.object({
+      spellcheck: z
+        .object({
+          status: z.enum(['running', 'completed']),
+          outcome: z.string().nullable(),
+          expected: z.number(),
+          succeeded: z.number(),
+          failed: z.number(),
+        })
+        .nullable(),
+    }),
+    validation_failures: z.array(
+      z.object({
+        file_upload_id: uuid,
+        original_file_name: z.string(),
+        error_code: z.enum(errorCodes),
+        message: z.string(),
+      }),
+    ),
+    excess: z.array(
+      z.object({ file_upload_id: uuid, original_file_name: z.string(), reason: z.string() }),
+    ),
+  })
+  .meta({ id: 'Batch' });
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const problem = (description: string) => json(errorSchema, description);
+const batchIdParam = { path: z.object({ batch_id: uuid }) };
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas the API validates with. */
+export function openApiDocument(maxExpected: number) {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Essay intake fleet',
+      version: '1',
+      description:
+        'Register batches of student essays, upload PDF/DOCX/TXT files, follow each batch to readiness and spellcheck.',
+    },
+    paths: {
+      '/v1/batches/register': {
+        post: {
+          summary: 'Register a batch: expected essays, course, optional readiness timeout',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: registerBodySchema(maxExpected).meta({ id: 'BatchRegistration' }),
+              },
+            },
+          },
+          responses: {
+            '202': json(registered, 'Registered'),
+            '400': problem('Invalid body'),
+            '415': problem('Not JSON'),
+          },
+        },
+      },
+      '/v1/files/batch': {
+        post: {
+          summary: 'Upload files to a batch (multipart: a batch_id field first, then files parts)',
+          requestParams: { header: z.object({ 'x-correlation-id': z.string().optional() }) },
+          requestBody: {
+            content: {
+              'multipart/form-data': {
+                schema: z.object({
+                  batch_id: uuid,
+                  files: z.array(z.string().meta({ format: 'binary' })),
+                }),
+              },
+            },
+          },
+          responses: {
+            '202': json(uploaded, 'Stored; each file will get one outcome'),
+            '400': problem('Malformed, cut off, or batch_id missing'),
+            '404': problem('Unknown batch'),
+            '413': problem('Too many parts'),
+            '503': problem('Extraction backlog full: retry after Retry-After seconds'),
+          },
+        },
+      },
+      '/v1/batches/{batch_id}': {
+        get: {
+          summary: 'A batch and every file outcome',
+          requestParams: batchIdParam,
+          responses: { '200': json(batchView, 'The batch'), '404': problem('Unknown batch') },
+        },
+      },
+      '/v1/batches/{batch_id}/events': {
+        get: {
+          summary:
+            "The batch's event log, oldest first; Server-Sent Events with Accept: text/event-stream",
+          requestParams: batchIdParam,
+          responses: {
+            '200': {
+              description: 'The events',
+              content: {
+                'application/json': {
+                  schema: z.object({
+                    events: z.array(envelopeSchema.meta({ id: 'EventEnvelope' })),
+                  }),
+                },
+                'text/event-stream': { schema: z.string() },
+              },
+            },
+            '404': problem('Unknown batch'),
+          },
+        },
+      },
+      '/v1/essays/{essay_id}/text': {
+        get: {
+          summary: "An essay's extracted text, or with variant=corrected its spellchecked text",
+          requestParams: {
+            path: z.object({ essay_id: uuid }),
+            query: z.object({ variant: z.enum(['original', 'corrected']).optional() }),
+          },
+          responses: {
+            '200': { description: 'The text', content: { 'text/plain': { schema: z.string() } } },
+            '404': problem('Unknown essay, or no such text yet'),
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          summary: 'The process runs',
+          responses: { '200': json(z.object({ status: z.literal('ok') }), 'OK') },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Redis answers',
+          responses: {
+            '200': json(z.object({ status: z.string() }), 'Ready'),
+            '503': json(z.object({ status: z.string() }), 'Not ready'),
+          },
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { essay } from '../helpers/api.js';
+import { startFleet, type TestFleet } from '../helpers/fleet.js';
+import { useRedis } from '../helpers/redis.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+/** Debian's Chromium; as root on Debian it is installed on first use. */
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    return;
+  }
+  throw new Error(`no Chromium at ${CHROMIUM}: install the Debian package "chromium"`);
+}
+
+describe('browser: the upload page and the board in headless Chromium', function () {
+  this.timeout(120_000);
+  const redis = useRedis();
+  let fleet: TestFleet;
+  let browser: Browser;
+
+  before(async function () {
+    this.timeout(600_000);
+    ensureChromium();
+    fleet = redis.track(
+      await startFleet(redis.url, {
+        BOARD_USERNAME: 'operator',
+        BOARD_PASSWORD: 'correct horse battery',
+      }),
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  after(async () => browser?.close());
+
+  it('drop three files (one empty): 2 ready, 1 EMPTY_CONTENT, the batch ready, spellcheck done', async () => {
+    const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+    await page.goto(`${fleet.url}/`);
+    await page.getByLabel('Course code').fill('ENG5');
+    // a real drop: a DataTransfer with three files dispatched on the drop zone
+    await page.evaluate(
+      ([one, two]) => {
+        // runs in the page: the browser's DOM, not Node's
+        const w = globalThis as any;
+        const dt = new w.DataTransfer();
+        dt.items.add(new w.File([one!], 'Åsa – uppsats.txt', { type: 'text/plain' }));
+        dt.items.add(new w.File([two!], 'second.txt', { type: 'text/plain' }));
+        dt.items.add(new w.File([''], 'empty.txt', { type: 'text/plain' }));
+        w.document
+          .getElementById('drop')
+          .dispatchEvent(
+            new w.DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }),
+          );
+      },
+      [essay('the page'), essay('the browser')],
+    );
+    await expect(await page.locator('#chosen').textContent()).to.include('3 file(s) chosen');
+    await page.getByRole('button', { name: 'Register batch and upload' }).press('Enter');
+    await page
+      .locator('#status', { hasText: 'ready: 2 ready, 1 failed' })
+      .waitFor({ timeout: 30_000 });
+    await page
+      .locator('#phase', { hasText: 'Spellcheck: completed successfully' })
+      .waitFor({ timeout: 30_000 });
+    const table = await page.locator('#results tbody').innerText();
+    expect(table).to.include('EMPTY_CONTENT');
+    expect(table).to.include('Åsa – uppsats.txt');
+    expect((table.match(/\bready\b/g) ?? []).length).to.equal(2);
+    expect(table).to.match(/\d correction\(s\)/);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}/upload-page.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('serves the API reference from the generated OpenAPI document', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${fleet.url}/docs`);
+    await page.locator('h2', { hasText: 'POST /v1/batches/register' }).waitFor();
+    const spec: any = await (await fetch(`${fleet.url}/openapi.json`)).json();
+    expect(spec.openapi).to.match(/^3\./);
+    expect(Object.keys(spec.paths)).to.include.members([
+      '/v1/batches/register',
+      '/v1/files/batch',
+      '/v1/batches/{batch_id}',
+      '/v1/batches/{batch_id}/events',
+      '/v1/essays/{essay_id}/text',
+    ]);
+    expect(spec.components.schemas.BatchRegistration.required).to.include.members([
+      'expected_essay_count',
+      'course_code',
+    ]);
+    await page.close();
+  });
+
+  it('loads the board behind its login, listing every queue', async () => {
+    expect((await fetch(`${fleet.url}/admin/queues`)).status).to.equal(401);
+    // the login as a browser sends it after the challenge (Basic), on every request of the board
+    const auth = `Basic ${Buffer.from('operator:correct horse battery').toString('base64')}`;
+    const context = await browser.newContext({ extraHTTPHeaders: { authorization: auth } });
+    const page = await context.newPage();
+    await page.goto(`${fleet.url}/admin/queues`);
+    for (const name of [
+      'essay.extract',
+      'essay.upload',
+      'batch.lifecycle',
+      'batch.orchestrate',
+      'essay.spellcheck',
+      'essay.processing.dlq',
+    ])
+      await page.getByText(name, { exact: true }).first().waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: `${artifacts}/board.png` });
+    await context.close();
+  });
+});
