@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `web` process: the HTTP API, the upload page and /metrics.
+import { authMode, type AuthMode } from '../src/api/middleware/auth.js';
 import { startServer } from '../src/api/server.js';
 import { createContext } from '../src/queues/context.js';
 import { registerQueueGauges } from '../src/queues/queue-metrics.js';
@@ -9,6 +10,16 @@ import { bootConfig, exitOnStartupError, onShutdown, requireRedisUrl } from './l
 const config = bootConfig();
 requireRedisUrl(config, 'web');
 const logger = createLogger({ level: config.LOG_LEVEL, json: config.LOG_JSON, service: 'web' });
+let mode: AuthMode;
+try {
+  mode = authMode(config);
+} catch (err) {
+  exitOnStartupError(err);
+}
+if (mode === 'open-loopback')
+  logger.warn(`no API_TOKENS: the API is open, and served on loopback (${config.HOST}) only`);
+if (mode === 'disabled')
+  logger.warn(`AUTH_DISABLED: the API on ${config.HOST} checks no tokens; a proxy must`);
 const ctx = await createContext(config, { role: 'producer', logger, source: 'web' }).catch(
   exitOnStartupError,
 );

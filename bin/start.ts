@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { authMode } from '../src/api/middleware/auth.js';
 import { createLogger } from '../src/shared/logger.js';
 import {
   ensureRedisServer,
@@ -14,6 +15,11 @@ import {
 import { bootConfig, exitOnStartupError } from './lib/boot.js';
 
 const config = bootConfig();
+try {
+  authMode(config); // refuse a public HOST without tokens before starting anything
+} catch (err) {
+  exitOnStartupError(err);
+}
 const logger = createLogger({ level: config.LOG_LEVEL, json: config.LOG_JSON, service: 'start' });
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ext = path.extname(fileURLToPath(import.meta.url));

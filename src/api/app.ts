@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { boardRouter } from './board.js';
 import { openApiDocument } from './openapi.js';
+import { authMode, requireToken } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { observeHttp } from './middleware/http-metrics.js';
 import { batchesRouter } from './routes/batches.js';
@@ -24,8 +25,10 @@ export function createApp(ctx: FleetContext): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(observeHttp(ctx.metrics, ctx.logger));
-  app.use(express.json({ limit: '64kb' }));
   app.use(healthRouter(ctx));
+  // every /v1 route, data and uploads, needs a token when tokens are configured
+  if (authMode(ctx.config) === 'tokens') app.use('/v1', requireToken(ctx.config.API_TOKENS));
+  app.use(express.json({ limit: '64kb' }));
   app.use(batchesRouter(ctx));
   app.use(filesRouter(ctx));
   app.use(essaysRouter(ctx));

@@ -71,6 +71,19 @@ export const configSchema = z
     BATCH_RETENTION_SECONDS: int(7 * 24 * 3600, 60),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
 
+    /** Bearer tokens that may use the API, comma-separated (16+ characters each). */
+    API_TOKENS: z
+      .string()
+      .optional()
+      .transform((s) =>
+        (s ?? '')
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().min(16, 'each API token needs at least 16 characters'))),
+    /** Serve the API without tokens on a non-loopback HOST (behind your own auth proxy). */
+    AUTH_DISABLED: bool(false),
     /** The queue board's login; without both, the board is read-only on loopback, else off. */
     BOARD_USERNAME: z.string().min(1).optional(),
     BOARD_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),

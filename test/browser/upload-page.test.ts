@@ -91,6 +91,29 @@ describe('browser: the upload page and the board in headless Chromium', function
     await page.close();
   });
 
+  it('asks once for the API token when the API needs one, and keeps it for the tab', async () => {
+    const secured = redis.track(
+      await startFleet(redis.url, { API_TOKENS: 'page-test-token-0123456789' }),
+    );
+    const page = await browser.newPage();
+    let asked = 0;
+    page.on('dialog', (dialog) => {
+      asked++;
+      void dialog.accept('page-test-token-0123456789');
+    });
+    await page.goto(`${secured.url}/`);
+    await page.locator('#files').setInputFiles([
+      { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from(essay('token a')) },
+      { name: 'b.txt', mimeType: 'text/plain', buffer: Buffer.from(essay('token b')) },
+    ]);
+    await page.getByRole('button', { name: 'Register batch and upload' }).click();
+    await page
+      .locator('#status', { hasText: 'ready: 2 ready, 0 failed' })
+      .waitFor({ timeout: 30_000 });
+    expect(asked).to.equal(1);
+    await page.close();
+  });
+
   it('serves the API reference from the generated OpenAPI document', async () => {
     const page = await browser.newPage();
     await page.goto(`${fleet.url}/docs`);

@@ -1,0 +1,39 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Config } from '../../shared/config.js';
+import { isLoopback } from '../board.js';
+import { HttpError } from './errors.js';
+
+export type AuthMode = 'tokens' | 'open-loopback' | 'disabled';
+
+export class AuthConfigError extends Error {}
+
+/**
+ * With API_TOKENS the API wants a bearer token. Without, it serves only on a loopback HOST; on
+ * any other address it refuses to start unless AUTH_DISABLED says an outside proxy guards it.
+ */
+export function authMode(config: Config): AuthMode {
+  if (config.API_TOKENS.length) return 'tokens';
+  if (isLoopback(config.HOST)) return 'open-loopback';
+  if (config.AUTH_DISABLED) return 'disabled';
+  throw new AuthConfigError(
+    `HOST ${config.HOST} is not loopback and no API_TOKENS are set: anyone who can reach it could read every essay. ` +
+      'Set API_TOKENS (comma-separated, 16+ characters each), bind HOST=127.0.0.1, or set AUTH_DISABLED=true if a proxy in front checks access.',
+  );
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Checks `Authorization: Bearer <token>` against every configured token in constant time. */
+export function requireToken(tokens: string[]): RequestHandler {
+  const expected = tokens.map(digest);
+  return (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const given = header.startsWith('Bearer ') ? digest(header.slice(7).trim()) : null;
+    // compare with every token, so the time says nothing about which one matched
+    const ok = given ? expected.map((e) => timingSafeEqual(e, given)).includes(true) : false;
+    if (ok) return next();
+    res.set('WWW-Authenticate', 'Bearer realm="essay intake"');
+    next(new HttpError(401, 'UNAUTHORIZED', 'send Authorization: Bearer <token>'));
+  };
+}
