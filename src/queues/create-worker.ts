@@ -8,6 +8,13 @@ import type { Metrics } from '../shared/metrics.js';
 import type { DeadLetter } from './dead-letters.js';
 import type { QueueName } from './names.js';
 
+const deadLettersInFlight = new WeakMap<Worker, Set<Promise<void>>>();
+
+/** Resolves when the worker's dead-lettering under way has finished (await it before closing Redis). */
+export async function settleDeadLetters(worker: Worker): Promise<void> {
+  await Promise.allSettled([...(deadLettersInFlight.get(worker) ?? [])]);
+}
+
 /** What a handler learns about the job besides its payload. */
 export interface JobMeta {
   queue: QueueName;
@@ -114,21 +121,33 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
   );
   // BullMQ emits 'failed' on every failed attempt, and for unrecoverable and stalled-too-often
   // jobs too (its 'retries-exhausted' misses those): the job's state says whether it is dead
+  const pending = new Set<Promise<void>>();
+  deadLettersInFlight.set(worker, pending);
   worker.on('failed', (job, err) => {
     if (!job) return;
-    void deadLetterIfFinal(job, err).catch((e: Error) =>
-      opts.logger.error('dead-lettering failed', {
-        phase: queue,
-        job_id: job.id,
-        error: e.message,
-      }),
-    );
+    const p: Promise<void> = deadLetterIfFinal(job, err)
+      .catch((e: Error) => {
+        opts.logger.error('dead-lettering failed', {
+          phase: queue,
+          job_id: job.id,
+          error: e.message,
+        });
+      })
+      .finally(() => pending.delete(p));
+    pending.add(p);
   });
 
   async function deadLetterIfFinal(job: Job, err: Error): Promise<void> {
     if ((await job.getState()) !== 'failed') return;
     const keys = logKeys(job.data);
-    await opts.deadLetter({
+    opts.logger.error(`${job.name} dead-lettered`, {
+      phase: queue,
+      status: 'dead_lettered',
+      job_id: job.id,
+      ...keys,
+      error: err.message,
+    });
+    const recorded = opts.deadLetter({
       source_queue: queue,
       job_id: job.id ?? '',
       job_name: job.name,
@@ -138,16 +157,14 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
       correlation_id: keys.corr_id ?? '',
       failed_at: job.finishedOn ?? Date.now(),
     });
-    opts.logger.error(`${job.name} dead-lettered`, {
-      phase: queue,
-      status: 'dead_lettered',
-      job_id: job.id,
-      ...keys,
-      error: err.message,
-    });
+    // the subject's outcome matters most (its batch waits for it): give it even if the record fails
     const parsed = handler.schema.safeParse(job.data);
-    if (parsed.success && handler.onDeadLetter)
-      await handler.onDeadLetter(parsed.data, err.message);
+    const outcome =
+      parsed.success && handler.onDeadLetter
+        ? handler.onDeadLetter(parsed.data, err.message)
+        : undefined;
+    const [r, o] = await Promise.allSettled([recorded, outcome]);
+    for (const res of [r, o]) if (res.status === 'rejected') throw res.reason;
   }
   return worker;
 }

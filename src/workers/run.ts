@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { FleetContext } from '../queues/context.js';
 import type { QueueName } from '../queues/names.js';
+import { settleDeadLetters } from '../queues/create-worker.js';
 import { startWorkers } from './registry.js';
 
 export interface RunningWorkers {
@@ -23,10 +24,15 @@ export async function runWorkers(ctx: FleetContext, queues: QueueName[]): Promis
       clearTimeout(timer);
       // past the deadline the process goes anyway (BullMQ ignores a second, forced close): the
       // unfinished jobs stall and another worker runs them again
-      if (outcome === 'late')
+      if (outcome === 'late') {
+        // leave the sandbox children be: killing them would fail the active jobs (and use up
+        // their attempts); they exit with this process, and the jobs run again as stalled
         ctx.logger.warn(
           'active jobs did not finish before the shutdown deadline; they will run again',
         );
+        return;
+      }
+      await Promise.all(workers.map(settleDeadLetters));
       await release();
     },
   };

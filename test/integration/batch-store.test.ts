@@ -171,7 +171,8 @@ describe('BatchStore (real Redis)', () => {
     expect(before).to.be.above(3600);
     await apply(b, content('u1', 1), 'file-1', 'provisioned');
     expect(await redis.ttl(k.meta)).to.be.at.least(before - 5);
-    expect(await redis.ttl(k.essays)).to.be.within(3590, 3600);
+    // keys the change created live as long as the batch itself
+    expect(await redis.ttl(k.essays)).to.be.at.least(before - 5);
   });
 
   it('times out a batch that is not ready, with missing_n', async () => {

@@ -149,13 +149,18 @@ async function streamEvents(
     'x-accel-buffering': 'no',
   });
   res.write('retry: 2000\n\n');
-  // subscribe before the replay, so an event appended in between is not missed
-  const stop = await ctx.feed().listen(ctx.batches.eventsChannel(batchId), () => void flush());
+  // subscribe before the replay, so an event appended in between is not missed; the close
+  // handler comes first, so a client gone during the subscription leaves nothing behind
+  const subscription = ctx.feed().listen(ctx.batches.eventsChannel(batchId), () => void flush());
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   req.on('close', () => {
     closed = true;
     clearInterval(keepAlive);
-    void stop();
+    subscription.then(
+      (stop) => stop(),
+      () => undefined,
+    );
   });
+  await subscription;
   await flush();
 }

@@ -44,23 +44,34 @@ export function filesRouter(ctx: FleetContext): Router {
         expected_count: files.length,
       },
     );
-    await addUploadFlow(
-      ctx.flows,
-      ctx.config,
-      {
-        batch_id: batchId,
-        upload_id: uploadId,
-        expected_count: files.length,
-        upload_ts: new Date().toISOString(),
-        correlation_id: correlationId,
-      },
-      files.map((f) => ({
-        ...f,
-        batch_id: batchId,
-        upload_id: uploadId,
-        correlation_id: correlationId,
-      })),
-    );
+    try {
+      await addUploadFlow(
+        ctx.flows,
+        ctx.config,
+        {
+          batch_id: batchId,
+          upload_id: uploadId,
+          expected_count: files.length,
+          upload_ts: new Date().toISOString(),
+          correlation_id: correlationId,
+        },
+        files.map((f) => ({
+          ...f,
+          batch_id: batchId,
+          upload_id: uploadId,
+          correlation_id: correlationId,
+        })),
+      );
+    } catch (err) {
+      // the flow was not added: let the batch stop waiting for this upload (the client retries)
+      await ctx.batches
+        .transition(batchId, 'web', eventId(batchId, uploadId, Phase.upload, 'abandoned'), {
+          op: 'upload_abandoned',
+          upload_id: uploadId,
+        })
+        .catch(() => undefined);
+      throw err;
+    }
     res.status(202).json({
       batch_id: batchId,
       correlation_id: correlationId,

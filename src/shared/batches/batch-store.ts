@@ -33,6 +33,7 @@ export type TransitionOp =
       message: string;
     }
   | { op: 'upload_announced'; upload_id: string; expected_count: number }
+  | { op: 'upload_abandoned'; upload_id: string }
   | { op: 'upload_finished'; upload_id: string; expected_count: number }
   | { op: 'timeout' };
 

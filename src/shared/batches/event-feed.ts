@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
  */
 export class EventFeed {
   private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly subscribed = new Map<string, Promise<unknown>>();
 
   constructor(private readonly subscriber: Redis) {
     subscriber.on('message', (channel: string) => {
@@ -13,22 +14,33 @@ export class EventFeed {
     });
   }
 
-  /** Calls `onGrowth` each time the channel's log grows; returns the function that stops it. */
+  /**
+   * Calls `onGrowth` each time the channel's log grows, from when the subscription is live (this
+   * resolves then); returns the function that stops it.
+   */
   async listen(channel: string, onGrowth: () => void): Promise<() => Promise<void>> {
     let set = this.listeners.get(channel);
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      await this.subscriber.subscribe(channel);
+      this.subscribed.set(channel, this.subscriber.subscribe(channel));
     }
     set.add(onGrowth);
-    return async () => {
+    const stop = async () => {
       set.delete(onGrowth);
       if (set.size === 0 && this.listeners.get(channel) === set) {
         this.listeners.delete(channel);
+        this.subscribed.delete(channel);
         await this.subscriber.unsubscribe(channel).catch(() => undefined);
       }
     };
+    try {
+      await this.subscribed.get(channel);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return stop;
   }
 
   async close(): Promise<void> {

@@ -18,7 +18,8 @@
  *   7 processed   set of event ids this consumer has applied
  *   8 outbox      list of JSON {event_type, subject_id, phase, outcome, data}
  * ARGV:
- *   1 event_id    2 op: content | failure | upload_announced | upload_finished | timeout
+ *   1 event_id    2 op: content | failure | upload_announced | upload_abandoned | upload_finished |
+ *                 timeout
  *   3 payload     JSON, fields per op (see BatchStore)
  *   4 retention   seconds every touched key lives after this change
  *   5 now_ms      the caller's clock, for ready_at / timed_out_at
@@ -34,10 +35,12 @@ local meta, freeSlots, allSlots, essays, files, uploads, processed, outbox =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local eid, op, p, retention, now_ms = ARGV[1], ARGV[2], cjson.decode(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 
--- keys live at least ARGV[4] seconds after the last change, never less than registration gave them
+-- every key lives at least ARGV[4] seconds after the last change, and never less than the batch
+-- itself (meta keeps registration's retention + readiness timeout)
 local function touch()
+  local target = math.max(retention, redis.call('TTL', meta))
   for i = 1, #KEYS do
-    if redis.call('TTL', KEYS[i]) < retention then redis.call('EXPIRE', KEYS[i], retention) end
+    if redis.call('TTL', KEYS[i]) < target then redis.call('EXPIRE', KEYS[i], target) end
   end
 end
 
@@ -94,34 +97,47 @@ end
 
 local detail = 'noop'
 
+-- content takes a free slot: the file's essay is ready; returns the essay id, or nil if none is free
+local function take_slot(fid)
+  local essay_id = redis.call('LPOP', freeSlots)
+  if not essay_id then return nil end
+  redis.call('HSET', essays, essay_id, cjson.encode({essay_id = essay_id, file_upload_id = fid,
+    original_file_name = p.original_file_name, raw_storage_id = p.raw_storage_id,
+    text_storage_id = p.text_storage_id, status = 'ready'}))
+  redis.call('HSET', files, fid, cjson.encode({kind = 'ready', essay_id = essay_id,
+    file_upload_id = fid, upload_id = p.upload_id, original_file_name = p.original_file_name}))
+  redis.call('HINCRBY', meta, 'ready_count', 1)
+  return essay_id
+end
+
+-- content that finds no slot is recorded and answered, never dropped
+local function record_excess(fid, reason)
+  redis.call('HSET', files, fid, cjson.encode({kind = 'excess', file_upload_id = fid,
+    upload_id = p.upload_id, original_file_name = p.original_file_name,
+    raw_storage_id = p.raw_storage_id, text_storage_id = p.text_storage_id, reason = reason}))
+  if registered then redis.call('HINCRBY', meta, 'excess_count', 1) end
+  emit('ExcessContentProvisionedV1', fid, 'lifecycle', 'excess', cjson.encode({
+    batch_id = batch_id, file_upload_id = fid, original_file_name = p.original_file_name,
+    text_storage_id = p.text_storage_id, reason = reason}))
+end
+
 if op == 'content' or op == 'failure' then
   local fid = p.file_upload_id
   local existing = redis.call('HGET', files, fid)
   local prior = existing and cjson.decode(existing) or nil
   -- content for a file whose job had died (PROCESSING_FAILED) replaces that outcome: the board's
   -- Retry of a dead job makes its essay ready, even in a batch that completed without it
-  local revived = prior and op == 'content' and prior.kind == 'failed' and prior.error_code == 'PROCESSING_FAILED'
+  local revived = registered and prior and op == 'content' and prior.kind == 'failed'
+    and prior.error_code == 'PROCESSING_FAILED'
   if prior and not revived then
     detail = 'already:' .. prior.kind
   elseif revived then
     redis.call('HINCRBY', meta, 'failed_count', -1)
-    local essay_id = redis.call('LPOP', freeSlots)
+    local essay_id = take_slot(fid)
     if essay_id then
-      redis.call('HSET', essays, essay_id, cjson.encode({essay_id = essay_id, file_upload_id = fid,
-        original_file_name = p.original_file_name, raw_storage_id = p.raw_storage_id,
-        text_storage_id = p.text_storage_id, status = 'ready'}))
-      redis.call('HSET', files, fid, cjson.encode({kind = 'ready', essay_id = essay_id,
-        file_upload_id = fid, upload_id = p.upload_id, original_file_name = p.original_file_name}))
-      redis.call('HINCRBY', meta, 'ready_count', 1)
       detail = 'revived:' .. essay_id
     else
-      redis.call('HSET', files, fid, cjson.encode({kind = 'excess', file_upload_id = fid,
-        upload_id = p.upload_id, original_file_name = p.original_file_name,
-        raw_storage_id = p.raw_storage_id, text_storage_id = p.text_storage_id, reason = 'NO_AVAILABLE_SLOT'}))
-      redis.call('HINCRBY', meta, 'excess_count', 1)
-      emit('ExcessContentProvisionedV1', fid, 'lifecycle', 'excess', cjson.encode({
-        batch_id = batch_id, file_upload_id = fid, original_file_name = p.original_file_name,
-        text_storage_id = p.text_storage_id, reason = 'NO_AVAILABLE_SLOT'}))
+      record_excess(fid, 'NO_AVAILABLE_SLOT')
       detail = 'revived:excess'
     end
   elseif op == 'failure' then
@@ -140,27 +156,11 @@ if op == 'content' or op == 'failure' then
     elseif status ~= 'awaiting_content' then
       reason = 'BATCH_ALREADY_COMPLETED'
     else
-      local essay_id = redis.call('LPOP', freeSlots)
-      if not essay_id then
-        reason = 'NO_AVAILABLE_SLOT'
-      else
-        redis.call('HSET', essays, essay_id, cjson.encode({essay_id = essay_id, file_upload_id = fid,
-          original_file_name = p.original_file_name, raw_storage_id = p.raw_storage_id,
-          text_storage_id = p.text_storage_id, status = 'ready'}))
-        redis.call('HSET', files, fid, cjson.encode({kind = 'ready', essay_id = essay_id,
-          file_upload_id = fid, upload_id = p.upload_id, original_file_name = p.original_file_name}))
-        redis.call('HINCRBY', meta, 'ready_count', 1)
-        detail = 'assigned:' .. essay_id
-      end
+      local essay_id = take_slot(fid)
+      if essay_id then detail = 'assigned:' .. essay_id else reason = 'NO_AVAILABLE_SLOT' end
     end
     if reason then
-      redis.call('HSET', files, fid, cjson.encode({kind = 'excess', file_upload_id = fid,
-        upload_id = p.upload_id, original_file_name = p.original_file_name,
-        raw_storage_id = p.raw_storage_id, text_storage_id = p.text_storage_id, reason = reason}))
-      if registered then redis.call('HINCRBY', meta, 'excess_count', 1) end
-      emit('ExcessContentProvisionedV1', fid, 'lifecycle', 'excess', cjson.encode({
-        batch_id = batch_id, file_upload_id = fid, original_file_name = p.original_file_name,
-        text_storage_id = p.text_storage_id, reason = reason}))
+      record_excess(fid, reason)
       detail = 'excess:' .. reason
     end
     if registered then count_outcome(p.upload_id) end
@@ -177,6 +177,15 @@ elseif op == 'upload_announced' then
       finished = false, announced = true}))
     redis.call('HINCRBY', meta, 'open_uploads', 1)
     detail = 'upload_announced'
+  end
+elseif op == 'upload_abandoned' then
+  -- the API could not add the flow of an announced upload: it must not hold readiness back
+  local raw = redis.call('HGET', uploads, p.upload_id)
+  local u = raw and cjson.decode(raw) or nil
+  if registered and u and u.announced and not u.finished then
+    redis.call('HDEL', uploads, p.upload_id)
+    redis.call('HINCRBY', meta, 'open_uploads', -1)
+    detail = 'upload_abandoned'
   end
 elseif op == 'upload_finished' then
   if not registered then

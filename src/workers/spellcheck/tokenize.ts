@@ -6,7 +6,8 @@ export interface Token {
   sentenceStart: boolean;
 }
 
-const URL_OR_EMAIL = /(?:https?:\/\/|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/giu;
+// bounded local part and labels: an unbounded [\w.+-]+@ rescans a long run of letters per start
+const URL_OR_EMAIL = /(?:https?:\/\/|www\.)\S+|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/giu;
 const WORD = /\p{L}+(?:['’]\p{L}+)*/gu;
 
 /**

@@ -107,18 +107,29 @@ export class SandboxPool {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
     slot.child = child;
+    // a failed fork or a send on a closed channel is an 'error' event: unhandled, it would take
+    // the whole extractor down; the exit (or the job's own timer) settles what was waiting
+    child.on('error', () => child.kill('SIGKILL'));
     slot.ready = new Promise<void>((resolve, reject) => {
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (slot.child === child) slot.child = slot.ready = null;
+        child.kill('SIGKILL');
+        reject(new InfrastructureError(`sandbox child did not start: ${why}`));
+      };
+      const timer = setTimeout(() => fail('no answer within 30 s'), 30_000);
       const onMessage = (m: { ready?: boolean }) => {
         if (m?.ready) {
+          clearTimeout(timer);
           child.off('message', onMessage);
           child.off('exit', onExit);
           resolve();
         }
       };
-      const onExit = (code: number | null) => {
-        if (slot.child === child) slot.child = slot.ready = null;
-        reject(new InfrastructureError(`sandbox child exited during start-up (${code})`));
-      };
+      const onExit = (code: number | null, signal: string | null) =>
+        fail(`exited (${code ?? signal})`);
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
@@ -167,7 +178,14 @@ export class SandboxPool {
       }
       child.on('message', onMessage);
       child.once('exit', onExit);
-      child.send(request);
+      child.send(request, (err) => {
+        if (err)
+          finish({
+            status: 'died',
+            outOfMemory: false,
+            why: `could not send the file: ${err.message}`,
+          });
+      });
     });
 
     switch (res.status) {
