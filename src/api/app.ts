@@ -37,6 +37,9 @@ export function createApp(ctx: FleetContext): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.get('/docs', (_req, res) => {
     res.sendFile(path.join(publicDir, 'docs.html'));
   });

@@ -6,6 +6,7 @@ const input = $('files');
 const drop = $('drop');
 const rows = $('results').querySelector('tbody');
 let files = [];
+let currentBatch = '';
 
 /** The API token, asked once when the API says 401, kept for this tab. */
 function token() {
@@ -92,7 +93,7 @@ function upload(batchId, file, tr) {
 function summary(batch) {
   const ready = [...rows.rows].filter((r) => r.cells[2].className === 'ready').length;
   const failed = [...rows.rows].filter((r) => r.cells[2].className === 'failed').length;
-  $('status').textContent = `Batch ${batch}: ${ready} ready, ${failed} failed`;
+  $('status').textContent = `Batch ${currentBatch} ${batch}: ${ready} ready, ${failed} failed`;
 }
 
 function onEvent(type, e) {
@@ -117,13 +118,20 @@ function onEvent(type, e) {
       summary(type === 'BatchEssaysReadyV1' ? 'ready' : `timed out (${d.missing_n} missing)`);
       break;
     case 'SpellCheckCompletedV1':
-      if (tr)
+      if (tr) {
+        // which words changed, not only how many
+        const fixes = d.misspellings
+          .filter((m) => m.suggestions[0])
+          .map((m) => `${m.word} → ${m.suggestions[0]}`)
+          .join(', ');
+        const text = `${d.corrections_made} correction(s)${fixes ? `: ${fixes}` : ''}`;
         setCell(
           tr,
           3,
-          d.status === 'completed' ? `${d.corrections_made} correction(s)` : 'failed',
+          d.status === 'completed' ? text : 'failed',
           d.status === 'completed' ? '' : 'failed',
         );
+      }
       break;
     case 'BatchPhaseCompletedV1':
       $('phase').textContent =
@@ -170,6 +178,7 @@ form.addEventListener('submit', async (e) => {
     });
     const reg = await res.json();
     if (res.status !== 202) throw new Error(reg.error?.message ?? 'registration failed');
+    currentBatch = reg.batch_id;
     $('status').textContent = `Batch ${reg.batch_id}: uploading…`;
     const pending = files.map((f) => upload(reg.batch_id, f, row(f.name)));
     await Promise.all(pending);
