@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { extractDocument } from '../src/workers/extract/extract-document.js';
 import { SandboxPool } from '../src/workers/extract/sandbox/pool.js';
+import { sandboxOptions } from '../src/workers/registry.js';
+import { loadConfig } from '../src/shared/config.js';
 import { makeDocx, makePdf } from '../test/helpers/documents.js';
 import { markdownTable, writeReport } from './lib/report.js';
 
@@ -18,7 +20,9 @@ const { values: args } = parseArgs({
   },
 });
 const seconds = args.quick ? 2 : 6;
-const limits = { maxPdfPages: 200, maxEntries: 2000, maxInflatedBytes: 64 << 20, maxRatio: 200 };
+// the fleet's defaults, with one sandbox child: what one extractor slot runs
+const sandboxOpts = sandboxOptions(loadConfig({ EXTRACT_CONCURRENCY: '1' }));
+const limits = sandboxOpts.limits;
 type Format = 'pdf' | 'docx' | 'txt';
 
 const words = (n: number, seed: number) =>
@@ -84,13 +88,7 @@ async function measureAsProcess(role: string, format: Format, startAt: number): 
   const pick = (i: number) => files[i % files.length]!;
   if (role === 'direct')
     return rate((i) => extractDocument(pick(i), `f.${format}`, limits), 1, startAt);
-  const pool = new SandboxPool({
-    size: 1,
-    timeoutMs: 30_000,
-    maxHeapMb: 256,
-    maxRssMb: 448,
-    limits,
-  });
+  const pool = new SandboxPool(sandboxOpts);
   await pool.warm();
   try {
     return await rate((i) => pool.extract(pick(i), `f.${format}`), 2, startAt);
@@ -147,13 +145,7 @@ for (const format of ['pdf', 'docx', 'txt'] as const) {
   const files = await corpus(format);
   const pick = (i: number) => files[i % files.length]!;
   const direct = await rate((i) => extractDocument(pick(i), `f.${format}`, limits));
-  const pool = new SandboxPool({
-    size: 1,
-    timeoutMs: 30_000,
-    maxHeapMb: 256,
-    maxRssMb: 448,
-    limits,
-  });
+  const pool = new SandboxPool(sandboxOpts);
   await pool.warm();
   // two requests in flight, as the extractor's job concurrency keeps it: the child never waits
   const sandbox = await rate((i) => pool.extract(pick(i), `f.${format}`), 2);

@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig, type Config } from '../../src/shared/config.js';
-import { RedisPolicyError } from '../../src/shared/redis.js';
 import type { Logger } from '../../src/shared/logger.js';
 
 /** Parses the environment once; on any problem prints every one of them and exits 1. */
@@ -25,8 +24,7 @@ export function requireRedisUrl(config: Config, processName: string): string {
 
 /** Exits 1 with a one-line reason for start-up errors an operator can fix. */
 export function exitOnStartupError(err: unknown): never {
-  if (err instanceof RedisPolicyError || err instanceof Error) console.error(err.message);
-  else console.error(err);
+  console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 }
 

@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Router, type RequestHandler } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { queueNames } from '../queues/names.js';
+import { isLoopback, secretMatcher } from './middleware/credentials.js';
 
 export const BOARD_PATH = '/admin/queues';
 
@@ -18,10 +18,6 @@ export type BoardMode = 'login' | 'read-only' | 'off';
 export function boardMode(config: FleetContext['config']): BoardMode {
   if (config.BOARD_USERNAME && config.BOARD_PASSWORD) return 'login';
   return isLoopback(config.HOST) ? 'read-only' : 'off';
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 export function boardRouter(ctx: FleetContext): Router {
@@ -43,17 +39,13 @@ export function boardRouter(ctx: FleetContext): Router {
   return router;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /** HTTP Basic login, compared in constant time. */
 function basicAuth(username: string, password: string): RequestHandler {
-  const expected = digest(`${username}:${password}`);
+  const matches = secretMatcher([`${username}:${password}`]);
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
-    const given = header.startsWith('Basic ')
-      ? Buffer.from(header.slice(6), 'base64').toString()
-      : '';
-    if (given && timingSafeEqual(digest(given), expected)) return next();
+    if (header.startsWith('Basic ') && matches(Buffer.from(header.slice(6), 'base64').toString()))
+      return next();
     res.set('WWW-Authenticate', 'Basic realm="essay intake board", charset="UTF-8"');
     res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'the board needs its login' } });
   };

@@ -1,6 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
+import { ensureDebianPackage, runs } from './system-packages.js';
 
 /**
  * Starts and stops a private `redis-server` on loopback: the laptop default of `npm start` and
@@ -23,27 +24,14 @@ export class RedisServerMissingError extends Error {
   }
 }
 
-function hasRedisServer(): boolean {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Finds redis-server; as root on Debian/Ubuntu installs it with apt-get, otherwise says how. */
 export function ensureRedisServer(log: (msg: string) => void = () => {}): void {
-  if (hasRedisServer()) return;
-  const canApt = process.getuid?.() === 0 && existsSync('/etc/debian_version');
-  if (!canApt) throw new RedisServerMissingError();
-  log('redis-server not found: installing it with apt-get (Debian package redis-server)');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  ensureDebianPackage({
+    pkg: 'redis-server',
+    present: () => runs('redis-server'),
+    missing: () => new RedisServerMissingError(),
+    log,
   });
-  if (!hasRedisServer()) throw new RedisServerMissingError();
 }
 
 export function freePort(host = '127.0.0.1'): Promise<number> {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { ensureDebianPackage } from '../../src/shared/system-packages.js';
 import { essay } from '../helpers/api.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { useRedis } from '../helpers/redis.js';
@@ -11,17 +11,12 @@ const CHROMIUM = '/usr/bin/chromium';
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /** Debian's Chromium; as root on Debian it is installed on first use. */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    return;
-  }
-  throw new Error(`no Chromium at ${CHROMIUM}: install the Debian package "chromium"`);
-}
+const ensureChromium = () =>
+  ensureDebianPackage({
+    pkg: 'chromium',
+    present: () => existsSync(CHROMIUM),
+    missing: () => new Error(`no Chromium at ${CHROMIUM}: install the Debian package "chromium"`),
+  });
 
 describe('browser: the upload page and the board in headless Chromium', function () {
   this.timeout(120_000);

@@ -1,24 +1,20 @@
 import { expect } from 'chai';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureDebianPackage, runs } from '../../src/shared/system-packages.js';
 
 const dir = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
 
 /** promtool comes with Debian's prometheus package; as root on Debian it is installed on first use. */
-function ensurePromtool(): void {
-  if (spawnSync('promtool', ['--version']).status === 0) return;
-  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
-    execFileSync('apt-get', ['install', '-y', '-qq', 'prometheus'], {
-      stdio: 'ignore',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    return;
-  }
-  throw new Error(
-    'promtool is missing: install the Debian package "prometheus" (or Prometheus from prometheus.io)',
-  );
-}
+const ensurePromtool = () =>
+  ensureDebianPackage({
+    pkg: 'prometheus',
+    present: () => runs('promtool'),
+    missing: () =>
+      new Error(
+        'promtool is missing: install the Debian package "prometheus" (or Prometheus from prometheus.io)',
+      ),
+  });
 
 describe('alert rules (promtool)', function () {
   this.timeout(300_000);

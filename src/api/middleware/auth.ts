@@ -1,7 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Config } from '../../shared/config.js';
-import { isLoopback } from '../board.js';
+import { isLoopback, secretMatcher } from './credentials.js';
 import { HttpError } from './errors.js';
 
 export type AuthMode = 'tokens' | 'open-loopback' | 'disabled';
@@ -22,17 +21,12 @@ export function authMode(config: Config): AuthMode {
   );
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
 /** Checks `Authorization: Bearer <token>` against every configured token in constant time. */
 export function requireToken(tokens: string[]): RequestHandler {
-  const expected = tokens.map(digest);
+  const matches = secretMatcher(tokens);
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? digest(header.slice(7).trim()) : null;
-    // compare with every token, so the time says nothing about which one matched
-    const ok = given ? expected.map((e) => timingSafeEqual(e, given)).includes(true) : false;
-    if (ok) return next();
+    if (header.startsWith('Bearer ') && matches(header.slice(7).trim())) return next();
     res.set('WWW-Authenticate', 'Bearer realm="essay intake"');
     next(new HttpError(401, 'UNAUTHORIZED', 'send Authorization: Bearer <token>'));
   };

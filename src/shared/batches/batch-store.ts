@@ -143,14 +143,14 @@ export class BatchStore {
 
   async get(batchId: string): Promise<BatchView | null> {
     const k = this.keys(batchId);
-    const [meta, slots, essays, files] = await Promise.all([
+    const [meta, slots, essays, files, spellcheck] = await Promise.all([
       this.redis.hgetall(k.meta),
       this.redis.lrange(k.allSlots, 0, -1),
       this.redis.hgetall(k.essays),
       this.redis.hvals(k.files),
+      this.phase(batchId, 'spellcheck'),
     ]);
     if (!meta.batch_id) return null;
-    const spellcheck = await this.phase(batchId, 'spellcheck');
     const outcomes = files.map((f) => JSON.parse(f) as FileOutcomeRecord);
     return {
       batch_id: batchId,

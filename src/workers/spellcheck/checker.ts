@@ -6,7 +6,8 @@ import { loadModule, type Hunspell } from 'hunspell-asm';
 import { rankSuggestions } from './rank.js';
 import { tokenize } from './tokenize.js';
 
-export type Language = 'en' | 'sv';
+export type { Language } from '../../shared/batches/types.js';
+import type { Language } from '../../shared/batches/types.js';
 
 export interface Misspelling {
   word: string;
