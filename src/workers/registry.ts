@@ -16,7 +16,7 @@ import { extractFile, reportDeadFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
 import { applyLifecycleJob, type CrashPoint } from './lifecycle/apply-event.js';
 import { orchestrate } from './orchestrate/orchestrate.js';
-import { sharedSpellChecker, type SpellChecker } from './spellcheck/checker.js';
+import { OffThreadChecker } from './spellcheck/off-thread-checker.js';
 import { reportDeadSpellcheck, spellcheckEssay } from './spellcheck/spellcheck-essay.js';
 import { finishUpload } from './upload/finish-upload.js';
 
@@ -25,7 +25,7 @@ type ConsumedQueue = Exclude<QueueName, typeof QueueName.dlq>;
 /** Resources a process holds only when it consumes the queue that needs them. */
 interface Resources {
   sandbox?: SandboxPool;
-  checker?: SpellChecker;
+  checker?: OffThreadChecker;
 }
 
 /** The worker wrapper has parsed the payload with `schema` before `handle` sees it. */
@@ -116,8 +116,8 @@ export async function startWorkers(
     res.sandbox = new SandboxPool(sandboxOptions(ctx.config));
     await res.sandbox.warm();
   }
-  // dictionaries load once per process, before the first job
-  if (queues.includes(QueueName.spellcheck)) res.checker = await sharedSpellChecker();
+  // dictionaries load once per process (on the checker's thread), before the first job
+  if (queues.includes(QueueName.spellcheck)) res.checker = await new OffThreadChecker().load();
   const table = handlers(ctx, res);
   for (const q of queues) {
     if (!(q in table)) throw new Error(`no handler for queue ${q}`);
@@ -134,5 +134,10 @@ export async function startWorkers(
       deadLetter: (letter) => recordDeadLetter(ctx.queue(QueueName.dlq), ctx.metrics, letter),
     });
   });
-  return { workers, release: async () => res.sandbox?.close() };
+  return {
+    workers,
+    release: async () => {
+      await Promise.all([res.sandbox?.close(), res.checker?.close()]);
+    },
+  };
 }

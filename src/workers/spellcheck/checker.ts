@@ -105,11 +105,3 @@ export class SpellChecker {
     return { misspellings, correctedText: corrected, correctionsMade, words: tokens.length };
   }
 }
-
-let shared: Promise<SpellChecker> | undefined;
-
-/** The process's one checker: dictionaries load once per process, not per job. */
-export function sharedSpellChecker(): Promise<SpellChecker> {
-  shared ??= SpellChecker.load();
-  return shared;
-}

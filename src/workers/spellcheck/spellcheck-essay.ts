@@ -2,18 +2,18 @@ import type { SpellcheckJob } from '../../queues/jobs.js';
 import type { Publisher } from '../../queues/publisher.js';
 import type { BlobStore } from '../../shared/blob-store.js';
 import { EventType, Phase } from '../../shared/events/vocabulary.js';
-import type { SpellChecker } from './checker.js';
+import type { CheckResult, Language } from './checker.js';
 
 export interface SpellcheckDeps {
   blobs: BlobStore;
   publisher: Publisher;
-  checker: SpellChecker;
+  checker: { check(text: string, language: Language): CheckResult | Promise<CheckResult> };
 }
 
 /** SpellcheckInitiate: checks one essay, stores the corrected text, says SpellCheckCompletedV1. */
 export async function spellcheckEssay(job: SpellcheckJob, deps: SpellcheckDeps) {
   const text = (await deps.blobs.get(job.text_storage_id)).toString('utf8');
-  const result = deps.checker.check(text, job.language);
+  const result = await deps.checker.check(text, job.language);
   // derived from the durable text by a deterministic check: atomic, but not worth two fsyncs
   const correctedId = await deps.blobs.put(result.correctedText, { durable: false });
   await deps.publisher.emit(

@@ -1,0 +1,17 @@
+// The spellcheck thread: loads the dictionaries once and checks texts the main thread sends.
+import { parentPort } from 'node:worker_threads';
+import { SpellChecker } from './checker.js';
+import type { CheckReply, CheckRequest } from './checker-thread-protocol.js';
+
+const port = parentPort!;
+const checker = await SpellChecker.load();
+port.on('message', (req: CheckRequest) => {
+  let reply: CheckReply;
+  try {
+    reply = { id: req.id, result: checker.check(req.text, req.language) };
+  } catch (err) {
+    reply = { id: req.id, error: (err as Error).message };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ ready: true });

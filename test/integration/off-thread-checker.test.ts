@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { InfrastructureError } from '../../src/shared/errors.js';
+import { SpellChecker } from '../../src/workers/spellcheck/checker.js';
+import { OffThreadChecker } from '../../src/workers/spellcheck/off-thread-checker.js';
+
+describe('spellcheck: the checker on its own thread', function () {
+  this.timeout(30_000);
+  const text = 'This esay is about speling. Anna went to scool.';
+
+  it('gives what the checker gives in-process, for many checks at once', async () => {
+    const direct = await SpellChecker.load();
+    const threaded = await new OffThreadChecker().load();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => threaded.check(`${text} ${i}`, 'en')),
+      );
+      results.forEach((r, i) => expect(r).to.deep.equal(direct.check(`${text} ${i}`, 'en')));
+      expect((await threaded.check('Jag skriver en uppsatts.', 'sv')).correctionsMade).to.equal(1);
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('replaces a stuck thread: the check fails as retryable, the next one runs on a new thread', async () => {
+    const threaded = await new OffThreadChecker(200).load();
+    try {
+      // thousands of different non-words: Hunspell's suggestions for each take far over 200 ms
+      const slow = Array.from({ length: 3000 }, (_, i) => `qzx${i.toString(36)}vbk`).join(' ');
+      const failed = await threaded.check(slow, 'en').then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failed).to.be.instanceOf(InfrastructureError);
+      expect((await threaded.check(text, 'en')).correctionsMade).to.equal(3);
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  it('refuses checks once closed', async () => {
+    const threaded = await new OffThreadChecker().load();
+    await threaded.close();
+    const err = await threaded.check(text, 'en').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(InfrastructureError);
+  });
+});
