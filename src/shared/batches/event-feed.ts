@@ -7,8 +7,16 @@ import type { Redis } from 'ioredis';
 export class EventFeed {
   private readonly listeners = new Map<string, Set<() => void>>();
   private readonly subscribed = new Map<string, Promise<unknown>>();
+  private readonly ready: Promise<void>;
 
   constructor(private readonly subscriber: Redis) {
+    // a SUBSCRIBE sent between the connection and its ready check (INFO) puts the connection in
+    // subscriber mode first, and the ready check fails: subscribe once ready (ioredis itself
+    // subscribes again after a reconnect)
+    this.ready =
+      subscriber.status === 'ready'
+        ? Promise.resolve()
+        : new Promise((resolve) => subscriber.once('ready', () => resolve()));
     subscriber.on('message', (channel: string) => {
       for (const listener of this.listeners.get(channel) ?? []) listener();
     });
@@ -23,7 +31,10 @@ export class EventFeed {
     if (!set) {
       set = new Set();
       this.listeners.set(channel, set);
-      this.subscribed.set(channel, this.subscriber.subscribe(channel));
+      this.subscribed.set(
+        channel,
+        this.ready.then(() => this.subscriber.subscribe(channel)),
+      );
     }
     set.add(onGrowth);
     const stop = async () => {
