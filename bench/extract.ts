@@ -8,7 +8,7 @@ import { extractDocument } from '../src/workers/extract/extract-document.js';
 import { SandboxPool } from '../src/workers/extract/sandbox/pool.js';
 import { sandboxOptions } from '../src/workers/registry.js';
 import { loadConfig } from '../src/shared/config.js';
-import { makeDocx, makePdf } from '../test/helpers/documents.js';
+import { corpus, type Format } from './lib/corpus.js';
 import { markdownTable, writeReport } from './lib/report.js';
 
 const { values: args } = parseArgs({
@@ -23,35 +23,6 @@ const seconds = args.quick ? 2 : 6;
 // the fleet's defaults, with one sandbox child: what one extractor slot runs
 const sandboxOpts = sandboxOptions(loadConfig({ EXTRACT_CONCURRENCY: '1' }));
 const limits = sandboxOpts.limits;
-type Format = 'pdf' | 'docx' | 'txt';
-
-const words = (n: number, seed: number) =>
-  Array.from(
-    { length: n },
-    (_, i) =>
-      ['essay', 'argument', 'evidence', 'school', 'river', 'history', 'because', 'the'][
-        (i * 7 + seed) % 8
-      ],
-  ).join(' ');
-
-/** 8 files per format: 3-page PDFs, ~1,500-word DOCX files, 500-word TXT files. */
-async function corpus(format: Format): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for (let s = 0; s < 8; s++) {
-    if (format === 'pdf')
-      out.push(
-        await makePdf(
-          Array.from({ length: 3 }, (_, p) =>
-            Array.from({ length: 40 }, (_, l) => words(12, s + p + l)),
-          ),
-        ),
-      );
-    else if (format === 'docx')
-      out.push(await makeDocx(Array.from({ length: 25 }, (_, p) => words(60, s + p))));
-    else out.push(Buffer.from(words(500, s)));
-  }
-  return out;
-}
 
 interface Rate {
   files: number;

@@ -1,0 +1,18 @@
+// `npm run bench [-- --quick]`: every benchmark, one after another (never two at once: they
+// would measure each other), each writing its table and JSON under bench/results/.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const flags = process.argv.slice(2);
+const started = Date.now();
+for (const name of ['extract', 'spellcheck', 'e2e', 'upload']) {
+  const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const run = spawnSync(process.execPath, [...process.execArgv, script, ...flags], {
+    stdio: 'inherit',
+  });
+  if (run.status !== 0) {
+    console.error(`bench ${name} failed (${run.status ?? run.signal})`);
+    process.exit(1);
+  }
+}
+console.error(`all benchmarks in ${((Date.now() - started) / 1000).toFixed(0)} s`);
