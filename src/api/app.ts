@@ -8,6 +8,8 @@ import { openApiDocument } from './openapi.js';
 import { authMode, requireToken } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { observeHttp } from './middleware/http-metrics.js';
+import { rateLimitPerToken } from './middleware/rate-limit.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { batchesRouter } from './routes/batches.js';
 import { essaysRouter } from './routes/essays.js';
 import { filesRouter } from './routes/files.js';
@@ -26,8 +28,10 @@ export function createApp(ctx: FleetContext): Express {
   app.set('query parser', 'simple');
   app.use(observeHttp(ctx.metrics, ctx.logger));
   app.use(healthRouter(ctx));
+  app.use(securityHeaders());
   // every /v1 route, data and uploads, needs a token when tokens are configured
   if (authMode(ctx.config) === 'tokens') app.use('/v1', requireToken(ctx.config.API_TOKENS));
+  app.use('/v1', rateLimitPerToken(ctx));
   app.use(express.json({ limit: '64kb' }));
   app.use(batchesRouter(ctx));
   app.use(filesRouter(ctx));

@@ -32,6 +32,12 @@ export const configSchema = z
 
     MAX_FILE_BYTES: int(10 * 1024 * 1024, 1),
     MAX_FILES_PER_REQUEST: int(100, 1),
+    /** An upload request's whole body; past it the request is answered 413 REQUEST_TOO_LARGE. */
+    MAX_REQUEST_BYTES: int(256 * 1024 * 1024, 1024),
+    /** An upload that sends nothing for this long is answered 408 UPLOAD_STALLED and closed. */
+    UPLOAD_IDLE_TIMEOUT_MS: int(30_000, 100),
+    /** Requests per minute to /v1 for each token (or client address without tokens), across all web processes; 0 turns it off. */
+    RATE_LIMIT_PER_MINUTE: int(3000, 0),
     MIN_CONTENT_CHARS: int(50, 0),
     MAX_CONTENT_CHARS: int(50_000, 1),
     MAX_EXPECTED_ESSAYS: int(1000, 1),
@@ -39,7 +45,7 @@ export const configSchema = z
     EXTRACT_CONCURRENCY: int(4, 1),
     UPLOAD_CONCURRENCY: int(4, 1),
     LIFECYCLE_CONCURRENCY: int(8, 1),
-    /** Checking is synchronous CPU work; more jobs at once overlap their blob and Redis I/O. */
+    /** Checking runs on the process's checker thread; more jobs at once keep it fed. */
     SPELLCHECK_CONCURRENCY: int(4, 1),
     EXTRACT_TIMEOUT_MS: int(30_000, 100),
     EXTRACT_MAX_HEAP_MB: int(256, 32),

@@ -59,4 +59,47 @@ describe('e2e: API tokens', function () {
     // health stays open for probes
     expect((await anonymous.json('GET', '/healthz')).status).to.equal(200);
   });
+
+  it('limits requests per token across web processes, with 429 and Retry-After', async () => {
+    const env = {
+      API_TOKENS: `${TOKEN},second-token-abcdefgh`,
+      RATE_LIMIT_PER_MINUTE: '5',
+      REDIS_KEY_PREFIX: `rl${Date.now()}`,
+    };
+    // two web processes on one Redis: the budget is shared
+    const a = redis.track(await startFleet(redis.url, env, []));
+    const b = redis.track(await startFleet(redis.url, env, []));
+    const get = (url: string, token = TOKEN) =>
+      fetch(`${url}/v1/batches/00000000-0000-4000-8000-000000000000`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await get(i % 2 ? a.url : b.url)).status);
+    expect(statuses).to.deep.equal([404, 404, 404, 404, 404]);
+    const limited = await get(a.url);
+    expect(limited.status).to.equal(429);
+    expect(Number(limited.headers.get('retry-after'))).to.be.within(1, 60);
+    expect(((await limited.json()) as any).error.code).to.equal('RATE_LIMITED');
+    expect((await get(b.url, 'second-token-abcdefgh')).status).to.equal(404);
+  });
+
+  it('tried as an outsider on a public address: nothing without a token, no board', async () => {
+    const fleet = redis.track(
+      await startFleet(redis.url, { API_TOKENS: TOKEN, HOST: '0.0.0.0' }, []),
+    );
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const [method, path] of [
+      ['GET', `/v1/batches/${id}`],
+      ['GET', `/v1/batches/${id}/events`],
+      ['GET', `/v1/essays/${id}/text`],
+      ['POST', '/v1/batches/register'],
+      ['POST', '/v1/files/batch'],
+    ])
+      expect((await fetch(`${fleet.url}${path}`, { method })).status, path).to.equal(401);
+    // the board is off on a public address without its own credentials: neither page nor API
+    expect((await fetch(`${fleet.url}/admin/queues`)).status).to.equal(404);
+    expect((await fetch(`${fleet.url}/admin/queues/api/queues`)).status).to.equal(404);
+    const page = await fetch(`${fleet.url}/`);
+    expect(page.headers.get('content-security-policy')).to.match(/default-src 'self'/);
+  });
 });

@@ -1,3 +1,4 @@
+import contentDisposition from 'content-disposition';
 import { Router } from 'express';
 import type { FleetContext } from '../../queues/context.js';
 import { isUuid } from '../../shared/keys.js';
@@ -21,7 +22,13 @@ export function essaysRouter(ctx: FleetContext): Router {
         throw new HttpError(404, 'NOT_SPELLCHECKED', 'the essay has no spellchecked text (yet)');
       storageId = result.corrected_text_storage_id;
     }
-    res.type('text/plain; charset=utf-8').send(await ctx.blobs.get(storageId));
+    // the student's file name, for display only: quoted and escaped (RFC 6266), never a path
+    const base = essay.original_file_name.replace(/\.[^.]*$/, '') || 'essay';
+    const name = `${base}${variant === 'corrected' ? '.corrected' : ''}.txt`;
+    res
+      .type('text/plain; charset=utf-8')
+      .set('Content-Disposition', contentDisposition(name, { type: 'inline' }))
+      .send(await ctx.blobs.get(storageId));
   });
 
   return router;

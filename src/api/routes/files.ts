@@ -26,6 +26,8 @@ export function filesRouter(ctx: FleetContext): Router {
       blobs: ctx.blobs,
       maxFileBytes: ctx.config.MAX_FILE_BYTES,
       maxFiles: ctx.config.MAX_FILES_PER_REQUEST,
+      maxRequestBytes: ctx.config.MAX_REQUEST_BYTES,
+      idleTimeoutMs: ctx.config.UPLOAD_IDLE_TIMEOUT_MS,
       batchCorrelation: (id) => ctx.batches.correlationId(id),
       onBytes: (n) => ctx.metrics.uploadBytes.inc(n),
     });

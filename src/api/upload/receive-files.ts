@@ -20,6 +20,10 @@ export interface ReceiveOptions {
   blobs: BlobStore;
   maxFileBytes: number;
   maxFiles: number;
+  /** The whole body; past it the request is answered 413 REQUEST_TOO_LARGE. */
+  maxRequestBytes: number;
+  /** No bytes for this long: the upload is answered 408 UPLOAD_STALLED. */
+  idleTimeoutMs: number;
   /** The batch's correlation id, or null when no such batch is registered. */
   batchCorrelation(batchId: string): Promise<string | null>;
   onBytes(n: number): void;
@@ -36,6 +40,11 @@ export function receiveFiles(
   opts: ReceiveOptions,
 ): Promise<{ batchId: string; batchCorrelationId: string; files: ReceivedFile[] }> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.get('content-length'));
+    if (declared > opts.maxRequestBytes) {
+      reject(tooLarge(opts.maxRequestBytes));
+      return;
+    }
     let bb: busboy.Busboy;
     try {
       bb = busboy({
@@ -152,11 +161,55 @@ export function receiveFiles(
         });
       }, reject);
     };
+    // a body that outgrows the limit (sent chunked, or longer than it said), or that stops
+    // coming: the files so far are discarded (their staging removes them) and the request ends
+    const stop = (err: HttpError) => {
+      fail(err);
+      req.unpipe(bb);
+      bb.destroy(err);
+      req.resume();
+    };
+    let received = 0;
+    let idle = setTimeout(() => undefined, 0);
+    const watch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(
+        () =>
+          stop(
+            new HttpError(
+              408,
+              'UPLOAD_STALLED',
+              `no bytes for ${opts.idleTimeoutMs} ms; the upload was dropped`,
+              undefined,
+              { Connection: 'close' },
+            ),
+          ),
+        opts.idleTimeoutMs,
+      );
+    };
+    watch();
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > opts.maxRequestBytes && !failure) stop(tooLarge(opts.maxRequestBytes));
+      else watch();
+    });
+    req.on('end', () => clearTimeout(idle));
     req.on('close', () => {
+      clearTimeout(idle);
       if (req.complete) return;
       fail(new HttpError(400, 'UPLOAD_ABORTED', 'the client stopped sending mid-request'));
       bb.destroy(new Error('the client stopped sending mid-request'));
     });
     req.pipe(bb);
   });
+}
+
+function tooLarge(max: number): HttpError {
+  return new HttpError(
+    413,
+    'REQUEST_TOO_LARGE',
+    `an upload request may carry at most ${max} bytes`,
+    undefined,
+    { Connection: 'close' },
+  );
 }

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { FleetContext } from '../../queues/context.js';
+import { HttpError } from './errors.js';
+
+/**
+ * At most RATE_LIMIT_PER_MINUTE requests a minute to /v1 for each API token (or each client
+ * address where no tokens are used), counted in Redis, so the limit holds across every web
+ * process. Tokens are counted under a hash, never stored. If Redis cannot answer, the request
+ * goes through: it will meet the same Redis next and fail there with a clear 503.
+ */
+export function rateLimitPerToken(ctx: FleetContext): RequestHandler {
+  const limit = ctx.config.RATE_LIMIT_PER_MINUTE;
+  if (limit === 0) return (_req, _res, next) => next();
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    passOnStoreError: true,
+    keyGenerator: (req) => {
+      const header = req.get('authorization') ?? '';
+      if (header.startsWith('Bearer '))
+        return `token:${createHash('sha256').update(header.slice(7).trim()).digest('hex').slice(0, 32)}`;
+      return `ip:${ipKeyGenerator(req.ip ?? '')}`;
+    },
+    store: new RedisStore({
+      prefix: `${ctx.config.REDIS_KEY_PREFIX}:ratelimit:`,
+      sendCommand: (command: string, ...args: string[]) =>
+        ctx.redis.call(command, ...args) as Promise<RedisReply>,
+    }),
+    handler: (_req, res, next) => {
+      next(
+        new HttpError(
+          429,
+          'RATE_LIMITED',
+          `at most ${limit} requests a minute per token; try again later`,
+          undefined,
+          { 'Retry-After': res.getHeader('Retry-After')?.toString() ?? '60' },
+        ),
+      );
+    },
+  });
+}
