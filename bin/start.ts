@@ -31,7 +31,7 @@ let stopping = false;
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 
-if (!redisUrl) {
+if (!redisUrl && !config.REDIS_CLUSTER_NODES.length) {
   try {
     ensureRedisServer((m) => logger.info(m));
     privateRedis = await startRedisServer({
@@ -67,7 +67,7 @@ function launch(name: string, restarts = 0): void {
   const child = spawn(process.execPath, [...process.execArgv, ...entries[name]!], {
     env: {
       ...process.env,
-      REDIS_URL: redisUrl,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       DATA_DIR: config.DATA_DIR,
       ...(metricsPort[name] && config.PORT ? { METRICS_PORT: String(metricsPort[name]) } : {}),
     },
@@ -120,7 +120,7 @@ while (!stopping && Date.now() < deadline) {
         `  health        ${base}/healthz  ${base}/readyz`,
         `  metrics       ${base}/metrics (web); workers on ports ${Object.values(metricsPort).join(', ')}`,
         `  queue board   ${base}/admin/queues`,
-        `  Redis         ${redisUrl}${privateRedis ? ' (private)' : ''}`,
+        `  Redis         ${redisUrl ?? `cluster ${config.REDIS_CLUSTER_NODES.join(',')}`}${privateRedis ? ' (private)' : ''}`,
         'Ctrl-C stops everything.',
         '',
       ].join('\n'),

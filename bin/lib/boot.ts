@@ -14,10 +14,10 @@ export function bootConfig(): Config {
   }
 }
 
-export function requireRedisUrl(config: Config, processName: string): string {
-  if (config.REDIS_URL) return config.REDIS_URL;
+export function requireRedisUrl(config: Config, processName: string): void {
+  if (config.REDIS_URL || config.REDIS_CLUSTER_NODES.length) return;
   console.error(
-    `${processName}: REDIS_URL is not set. Set it to your Redis (redis://host:port), or run \`npm start\`, which starts a private Redis.`,
+    `${processName}: REDIS_URL is not set. Set it to your Redis (redis://host:port), or REDIS_CLUSTER_NODES to some nodes of a Redis Cluster, or run \`npm start\`, which starts a private Redis.`,
   );
   process.exit(1);
 }

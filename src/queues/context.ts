@@ -2,12 +2,19 @@ import { FlowProducer, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchStore } from '../shared/batches/batch-store.js';
 import { EventFeed } from '../shared/batches/event-feed.js';
-import { FsBlobStore, type BlobStore } from '../shared/blob-store.js';
+import type { BlobStore } from '../shared/blob-store.js';
+import { createBlobStore } from '../shared/blob-store-factory.js';
 import type { Config } from '../shared/config.js';
 import { bullPrefix } from '../shared/keys.js';
 import type { Logger } from '../shared/logger.js';
 import { createMetrics, type Metrics } from '../shared/metrics.js';
-import { assertNoEviction, createRedis, waitUntilReady, type RedisRole } from '../shared/redis.js';
+import {
+  assertNoEviction,
+  createRedis,
+  redisTarget,
+  waitUntilReady,
+  type RedisRole,
+} from '../shared/redis.js';
 import { createQueue } from './create-queue.js';
 import type { QueueName } from './names.js';
 import { Publisher } from './publisher.js';
@@ -36,8 +43,8 @@ export async function createContext(
   config: Config,
   opts: { role: RedisRole; logger: Logger; source: string; metrics?: Metrics },
 ): Promise<FleetContext> {
-  if (!config.REDIS_URL) throw new Error('REDIS_URL is not set');
-  const redis = createRedis(config.REDIS_URL, opts.role, opts.source);
+  const target = redisTarget(config);
+  const redis = createRedis(target, opts.role, opts.source);
   redis.on('error', (err) => opts.logger.warn('redis error', { error: err.message }));
   try {
     await waitUntilReady(redis);
@@ -46,7 +53,13 @@ export async function createContext(
     redis.disconnect();
     throw err;
   }
-  const blobs = await new FsBlobStore(`${config.DATA_DIR}/blobs`).init();
+  let blobs: BlobStore;
+  try {
+    blobs = await createBlobStore(config);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const batches = new BatchStore(redis, config.REDIS_KEY_PREFIX, config.BATCH_RETENTION_SECONDS);
   const queues = new Map<QueueName, Queue>();
   const queue = (name: QueueName) => {
@@ -62,7 +75,6 @@ export async function createContext(
     prefix: bullPrefix(config.REDIS_KEY_PREFIX),
   });
   let feed: EventFeed | undefined;
-  const redisUrl = config.REDIS_URL;
   return {
     config,
     logger: opts.logger,
@@ -74,7 +86,7 @@ export async function createContext(
     flows,
     queue,
     feed() {
-      feed ??= new EventFeed(createRedis(redisUrl, 'worker', `${opts.source}:subscriber`));
+      feed ??= new EventFeed(createRedis(target, 'worker', `${opts.source}:subscriber`));
       return feed;
     },
     async close() {

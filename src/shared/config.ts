@@ -21,11 +21,38 @@ export const configSchema = z
       .string()
       .regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, _ and - only')
       .default('essay'),
+    /**
+     * A Redis Cluster instead of REDIS_URL: some of its nodes, `host:port` comma-separated (the
+     * rest are discovered). Every key of a batch shares one hash tag, the queues another.
+     */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .optional()
+      .transform((s) =>
+        (s ?? '')
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port'))),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(8080, 0).pipe(z.number().max(65535)),
     /** Port of a worker process's /metrics (on HOST); 0 turns it off. */
     METRICS_PORT: int(0, 0).pipe(z.number().max(65535)),
     DATA_DIR: z.string().min(1).default('./data'),
+    /** Where essays' bytes live: `fs` (DATA_DIR/blobs, one disk) or `s3` (any S3-compatible store). */
+    BLOB_STORE: z.enum(['fs', 's3']).default('fs'),
+    S3_BUCKET: z.string().min(3).optional(),
+    /** For MinIO, R2, Ceph and the like: their URL. Unset: AWS S3 itself. */
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    /** `bucket` in the path instead of the host name (MinIO, Ceph and most self-hosted stores). */
+    S3_FORCE_PATH_STYLE: bool(false),
+    /** Unset: the AWS SDK's usual credential chain (environment, profile, instance role). */
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Key prefix of every object of this fleet in the bucket. */
+    S3_KEY_PREFIX: z.string().default('essay-intake/'),
     LOG_LEVEL: z
       .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
       .default('info'),
@@ -104,6 +131,14 @@ export const configSchema = z
   .refine((c) => c.MIN_CONTENT_CHARS < c.MAX_CONTENT_CHARS, {
     message: 'must be below MAX_CONTENT_CHARS',
     path: ['MIN_CONTENT_CHARS'],
+  })
+  .refine((c) => c.BLOB_STORE !== 's3' || c.S3_BUCKET, {
+    message: 'BLOB_STORE=s3 needs S3_BUCKET',
+    path: ['S3_BUCKET'],
+  })
+  .refine((c) => !(c.REDIS_URL && c.REDIS_CLUSTER_NODES.length), {
+    message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',
+    path: ['REDIS_CLUSTER_NODES'],
   });
 
 export type Config = z.infer<typeof configSchema> & { DATA_DIR: string };

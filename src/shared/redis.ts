@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from './config.js';
 
 /**
  * The only place Redis clients are created.
@@ -7,7 +8,22 @@ import { Redis, type RedisOptions } from 'ioredis';
  */
 export type RedisRole = 'worker' | 'producer';
 
-export function createRedis(url: string, role: RedisRole, name: string = role): Redis {
+/** One Redis (a URL) or a Redis Cluster (some of its nodes, `host:port`). */
+export type RedisTarget = string | { cluster: string[] };
+
+export function redisTarget(config: Config): RedisTarget {
+  if (config.REDIS_CLUSTER_NODES.length) return { cluster: config.REDIS_CLUSTER_NODES };
+  if (!config.REDIS_URL) throw new Error('neither REDIS_URL nor REDIS_CLUSTER_NODES is set');
+  return config.REDIS_URL;
+}
+
+/**
+ * A client of the target. A Cluster client speaks the same commands as a single node's and is
+ * typed as one: every key a command, MULTI or script touches shares a hash tag (a batch's
+ * `{batch_id}`, the queues' `{prefix}`), so each lands on one node; what needs every node
+ * (`assertNoEviction`) asks each.
+ */
+export function createRedis(target: RedisTarget, role: RedisRole, name: string = role): Redis {
   const common: RedisOptions = {
     connectionName: `essay-fleet:${name}`,
     lazyConnect: false,
@@ -17,7 +33,27 @@ export function createRedis(url: string, role: RedisRole, name: string = role): 
     role === 'worker'
       ? { ...common, maxRetriesPerRequest: null, enableReadyCheck: true }
       : { ...common, maxRetriesPerRequest: 2, connectTimeout: 5000 };
-  return new Redis(url, options);
+  if (typeof target === 'string') return new Redis(target, options);
+  const nodes = target.cluster.map((n) => {
+    const [host, port] = n.split(':');
+    return { host: host!, port: Number(port) };
+  });
+  const cluster = new Cluster(nodes, {
+    redisOptions: options,
+    enableReadyCheck: true,
+    maxRedirections: 16,
+    clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  return cluster as unknown as Redis;
+}
+
+export function isCluster(client: Redis): boolean {
+  return (client as unknown) instanceof Cluster;
+}
+
+/** The client itself, or each master node of a cluster: for what must reach every node. */
+export function mastersOf(client: Redis): Redis[] {
+  return isCluster(client) ? (client as unknown as Cluster).nodes('master') : [client];
 }
 
 export class RedisPolicyError extends Error {
@@ -34,9 +70,11 @@ export class RedisPolicyError extends Error {
 
 /** Refuses to run against a Redis that may evict keys. Uses INFO, which managed Redis allows. */
 export async function assertNoEviction(client: Redis): Promise<void> {
-  const info = await client.info('memory');
-  const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1] ?? 'unknown';
-  if (policy !== 'noeviction') throw new RedisPolicyError(policy);
+  for (const node of mastersOf(client)) {
+    const info = await node.info('memory');
+    const policy = /maxmemory_policy:(\S+)/.exec(info)?.[1] ?? 'unknown';
+    if (policy !== 'noeviction') throw new RedisPolicyError(policy);
+  }
 }
 
 export async function waitUntilReady(client: Redis, timeoutMs = 10_000): Promise<void> {

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { FleetContext } from '../../queues/context.js';
+import { mastersOf } from '../../shared/redis.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -28,8 +29,12 @@ export function rateLimitPerToken(ctx: FleetContext): RequestHandler {
     },
     store: new RedisStore({
       prefix: `${ctx.config.REDIS_KEY_PREFIX}:ratelimit:`,
-      sendCommand: (command: string, ...args: string[]) =>
-        ctx.redis.call(command, ...args) as Promise<RedisReply>,
+      // a script is loaded on every node (in a cluster its key may live on any of them); the
+      // rest goes where its key lives
+      sendCommand: async (command: string, ...args: string[]) =>
+        (command.toUpperCase() === 'SCRIPT'
+          ? (await Promise.all(mastersOf(ctx.redis).map((n) => n.call(command, ...args))))[0]
+          : await ctx.redis.call(command, ...args)) as RedisReply,
     }),
     handler: (_req, res, next) => {
       next(

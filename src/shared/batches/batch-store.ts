@@ -102,6 +102,14 @@ export class BatchStore {
     const k = this.keys(input.batch_id);
     const slots = Array.from({ length: input.expected_count }, () => randomUUID());
     const ttl = this.retentionSeconds + input.readiness_timeout_seconds;
+    // the essay-id index lives in other slots than the batch (a cluster refuses one MULTI across
+    // them): it is written first, so a crash in between leaves only index entries that point
+    // at no batch (and expire), never a batch whose essays cannot be found
+    await Promise.all(
+      slots.map((essayId) =>
+        this.redis.set(essayIndexKey(this.prefix, essayId), input.batch_id, 'EX', ttl),
+      ),
+    );
     const multi = this.redis.multi();
     multi.hset(k.meta, {
       batch_id: input.batch_id,
@@ -125,8 +133,6 @@ export class BatchStore {
     multi.rpush(k.freeSlots, ...slots);
     multi.rpush(k.allSlots, ...slots);
     for (const key of [k.meta, k.freeSlots, k.allSlots]) multi.expire(key, ttl);
-    for (const essayId of slots)
-      multi.set(essayIndexKey(this.prefix, essayId), input.batch_id, 'EX', ttl);
     await multi.exec();
     return (await this.get(input.batch_id))!;
   }

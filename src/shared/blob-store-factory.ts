@@ -1,0 +1,24 @@
+import { FsBlobStore, type BlobStore } from './blob-store.js';
+import type { Config } from './config.js';
+import { s3BlobStoreFromConfig } from './s3-blob-store.js';
+
+/**
+ * The blob store BLOB_STORE names, ready to use: `fs` under DATA_DIR/blobs (folders made, stale
+ * temporary files swept), or `s3` in S3_BUCKET (bucket checked reachable, stale temporary objects
+ * swept). Fails with a message naming the setting to fix.
+ */
+export async function createBlobStore(config: Config): Promise<BlobStore> {
+  switch (config.BLOB_STORE) {
+    case 'fs':
+      return new FsBlobStore(`${config.DATA_DIR}/blobs`).init();
+    case 's3': {
+      const store = s3BlobStoreFromConfig(config);
+      try {
+        return await store.init();
+      } catch (err) {
+        store.close();
+        throw err;
+      }
+    }
+  }
+}
