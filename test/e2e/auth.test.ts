@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { authMode } from '../../src/api/middleware/auth.js';
 import { ApiClient, essay } from '../helpers/api.js';
 import { startFleet, testConfig } from '../helpers/fleet.js';
-import { useRedis } from '../helpers/redis.js';
+import { useRedis, useRedisCluster } from '../helpers/redis.js';
 
 const TOKEN = 'teacher-platform-token-0001';
 
@@ -60,29 +60,6 @@ describe('e2e: API tokens', function () {
     expect((await anonymous.json('GET', '/healthz')).status).to.equal(200);
   });
 
-  it('limits requests per token across web processes, with 429 and Retry-After', async () => {
-    const env = {
-      API_TOKENS: `${TOKEN},second-token-abcdefgh`,
-      RATE_LIMIT_PER_MINUTE: '5',
-      REDIS_KEY_PREFIX: `rl${Date.now()}`,
-    };
-    // two web processes on one Redis: the budget is shared
-    const a = redis.track(await startFleet(redis.url, env, []));
-    const b = redis.track(await startFleet(redis.url, env, []));
-    const get = (url: string, token = TOKEN) =>
-      fetch(`${url}/v1/batches/00000000-0000-4000-8000-000000000000`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await get(i % 2 ? a.url : b.url)).status);
-    expect(statuses).to.deep.equal([404, 404, 404, 404, 404]);
-    const limited = await get(a.url);
-    expect(limited.status).to.equal(429);
-    expect(Number(limited.headers.get('retry-after'))).to.be.within(1, 60);
-    expect(((await limited.json()) as any).error.code).to.equal('RATE_LIMITED');
-    expect((await get(b.url, 'second-token-abcdefgh')).status).to.equal(404);
-  });
-
   it('tried as an outsider on a public address: nothing without a token, no board', async () => {
     const fleet = redis.track(
       await startFleet(redis.url, { API_TOKENS: TOKEN, HOST: '0.0.0.0' }, []),
@@ -103,3 +80,32 @@ describe('e2e: API tokens', function () {
     expect(page.headers.get('content-security-policy')).to.match(/default-src 'self'/);
   });
 });
+
+for (const backend of ['one Redis', 'a 3-master Redis Cluster'] as const) {
+  describe(`e2e: the rate limit on ${backend}`, function () {
+    this.timeout(60_000);
+    const redis = backend === 'one Redis' ? useRedis() : useRedisCluster();
+    it(`limits requests per token across web processes, with 429 and Retry-After (${backend})`, async () => {
+      const env = {
+        API_TOKENS: `${TOKEN},second-token-abcdefgh`,
+        RATE_LIMIT_PER_MINUTE: '5',
+        REDIS_KEY_PREFIX: `rl${Date.now()}`,
+      };
+      // two web processes on one store: the budget is shared
+      const a = redis.track(await startFleet(redis.url, { ...redis.env, ...env }, []));
+      const b = redis.track(await startFleet(redis.url, { ...redis.env, ...env }, []));
+      const get = (url: string, token = TOKEN) =>
+        fetch(`${url}/v1/batches/00000000-0000-4000-8000-000000000000`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await get(i % 2 ? a.url : b.url)).status);
+      expect(statuses).to.deep.equal([404, 404, 404, 404, 404]);
+      const limited = await get(a.url);
+      expect(limited.status).to.equal(429);
+      expect(Number(limited.headers.get('retry-after'))).to.be.within(1, 60);
+      expect(((await limited.json()) as any).error.code).to.equal('RATE_LIMITED');
+      expect((await get(b.url, 'second-token-abcdefgh')).status).to.equal(404);
+    });
+  });
+}
