@@ -40,6 +40,36 @@ export interface BlobStore {
   openRead(id: StorageId): Readable;
 }
 
+/** A pass-through stream that hashes (sha256) and counts the bytes it passes on. */
+export function hashingTap(): { tap: Transform; digest(): StorageId; size(): number } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { tap, digest: () => hash.digest('hex'), size: () => size };
+}
+
+/** A staged blob whose commit or discard runs once, whichever is called first. */
+export function stagedBlob(
+  id: StorageId,
+  size: number,
+  commit: () => Promise<void>,
+  discard: () => Promise<void>,
+): StagedBlob {
+  let settled = false;
+  const once = (fn: () => Promise<void>) => async () => {
+    if (settled) return;
+    settled = true;
+    await fn();
+  };
+  return { id, size, commit: once(commit), discard: once(discard) };
+}
+
 export class BlobNotFoundError extends Error {
   constructor(id: string) {
     super(`blob ${id} not found`);
@@ -78,15 +108,7 @@ export class FsBlobStore implements BlobStore {
 
   async stage(source: Readable): Promise<StagedBlob> {
     const tmp = path.join(this.tmpDir, `${randomUUID()}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const { tap, digest, size } = hashingTap();
     const out = createWriteStream(tmp, { flags: 'wx' });
     try {
       await pipeline(source, tap, out);
@@ -100,22 +122,13 @@ export class FsBlobStore implements BlobStore {
       await fs.rm(tmp, { force: true });
       throw err;
     }
-    const id = hash.digest('hex');
-    let settled = false;
-    return {
+    const id = digest();
+    return stagedBlob(
       id,
-      size,
-      commit: async () => {
-        if (settled) return;
-        settled = true;
-        await this.moveIntoPlace(tmp, id);
-      },
-      discard: async () => {
-        if (settled) return;
-        settled = true;
-        await fs.rm(tmp, { force: true });
-      },
-    };
+      size(),
+      () => this.moveIntoPlace(tmp, id),
+      () => fs.rm(tmp, { force: true }),
+    );
   }
 
   async put(bytes: Uint8Array | string, opts: { durable?: boolean } = {}): Promise<StorageId> {

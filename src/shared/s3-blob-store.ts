@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CopyObjectCommand,
@@ -19,6 +19,8 @@ import {
   type BlobStore,
   type StagedBlob,
   type StorageId,
+  hashingTap,
+  stagedBlob,
 } from './blob-store.js';
 import type { Config } from './config.js';
 
@@ -88,15 +90,7 @@ export class S3BlobStore implements BlobStore {
 
   async stage(source: Readable): Promise<StagedBlob> {
     const tmp = `${this.tmpPrefix}${randomUUID()}`;
-    const hash = createHash('sha256');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const { tap, digest, size } = hashingTap();
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: tmp, Body: tap },
@@ -122,22 +116,13 @@ export class S3BlobStore implements BlobStore {
       await this.deleteQuietly(tmp);
       throw sourceError;
     }
-    const id = hash.digest('hex');
-    let settled = false;
-    return {
+    const id = digest();
+    return stagedBlob(
       id,
-      size,
-      commit: async () => {
-        if (settled) return;
-        settled = true;
-        await this.moveIntoPlace(tmp, id);
-      },
-      discard: async () => {
-        if (settled) return;
-        settled = true;
-        await this.delete(tmp);
-      },
-    };
+      size(),
+      () => this.moveIntoPlace(tmp, id),
+      () => this.delete(tmp),
+    );
   }
 
   /** `durable` means nothing here: an object S3 acknowledged is durable. */
