@@ -94,6 +94,7 @@ export async function createContext(
       await Promise.all([...queues.values()].map((q) => q.close()));
       await flows.close();
       await redis.quit().catch(() => redis.disconnect());
+      await blobs.close?.();
     },
   };
 }

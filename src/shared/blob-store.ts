@@ -38,6 +38,8 @@ export interface BlobStore {
   get(id: StorageId): Promise<Buffer>;
   exists(id: StorageId): Promise<boolean>;
   openRead(id: StorageId): Readable;
+  /** Lets go of connections, if the store holds any. */
+  close?(): Promise<void>;
 }
 
 /** A pass-through stream that hashes (sha256) and counts the bytes it passes on. */

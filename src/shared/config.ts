@@ -22,8 +22,9 @@ export const configSchema = z
       .regex(/^[a-z0-9_-]{1,32}$/, 'lower-case letters, digits, _ and - only')
       .default('essay'),
     /**
-     * A Redis Cluster instead of REDIS_URL: some of its nodes, `host:port` comma-separated (the
-     * rest are discovered). Every key of a batch shares one hash tag, the queues another.
+     * A Redis Cluster instead of REDIS_URL: some of its nodes, comma-separated, as `host:port` or
+     * `redis[s]://[user:password@]host:port` (credentials and TLS of the first apply to all; the
+     * rest of the nodes are discovered). Every key of a batch shares one hash tag, the queues another.
      */
     REDIS_CLUSTER_NODES: z
       .string()
@@ -34,7 +35,16 @@ export const configSchema = z
           .map((n) => n.trim())
           .filter(Boolean),
       )
-      .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port'))),
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^(rediss?:\/\/\S+|[^:\s/]+:\d{1,5})$/,
+              'host:port, or redis[s]://[user:password@]host:port',
+            ),
+        ),
+      ),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(8080, 0).pipe(z.number().max(65535)),
     /** Port of a worker process's /metrics (on HOST); 0 turns it off. */

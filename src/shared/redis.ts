@@ -34,12 +34,19 @@ export function createRedis(target: RedisTarget, role: RedisRole, name: string =
       ? { ...common, maxRetriesPerRequest: null, enableReadyCheck: true }
       : { ...common, maxRetriesPerRequest: 2, connectTimeout: 5000 };
   if (typeof target === 'string') return new Redis(target, options);
-  const nodes = target.cluster.map((n) => {
-    const [host, port] = n.split(':');
-    return { host: host!, port: Number(port) };
-  });
+  const urls = target.cluster.map((n) => new URL(/^rediss?:\/\//.test(n) ? n : `redis://${n}`));
+  const nodes = urls.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) }));
+  // a managed cluster: the first entry's credentials and TLS go to every node
+  const first = urls[0]!;
+  const auth: RedisOptions = {
+    ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+    ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+    ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
   const cluster = new Cluster(nodes, {
-    redisOptions: options,
+    redisOptions: { ...options, ...auth },
+    // TLS certificates name the host the client asked for, not the address it resolves to
+    ...(auth.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
     enableReadyCheck: true,
     maxRedirections: 16,
     clusterRetryStrategy: (times) => Math.min(times * 200, 2000),

@@ -29,9 +29,9 @@ export interface S3BlobStoreOptions {
   bucket: string;
   /** Prefix of every key of this store, usually ending in `/`. Default: none. */
   prefix?: string;
-  /** Bytes per part of a staged upload; S3 wants at least 5 MiB. Default: 8 MiB. */
+  /** Bytes per part of a staged upload; S3 wants at least 5 MiB. Default: 5 MiB. */
   partSize?: number;
-  /** Parts of one staged upload in flight at once (memory: about (queueSize + 1) × partSize). Default: 2. */
+  /** Parts of one staged upload in flight at once (memory: about (queueSize + 1) × partSize). Default: 1. */
   queueSize?: number;
 }
 
@@ -56,8 +56,9 @@ export class S3BlobStore implements BlobStore {
     this.client = opts.client;
     this.bucket = opts.bucket;
     this.prefix = opts.prefix ?? '';
-    this.partSize = opts.partSize ?? 8 * MiB;
-    this.queueSize = opts.queueSize ?? 2;
+    // ~10 MiB held per upload in flight: the web process's memory stays flat under many uploads
+    this.partSize = opts.partSize ?? 5 * MiB;
+    this.queueSize = opts.queueSize ?? 1;
   }
 
   /** Checks the bucket answers, and sweeps temporary objects a crash left behind (older than an hour). */
@@ -207,7 +208,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** Lets go of the client's sockets. */
-  close(): void {
+  async close(): Promise<void> {
     this.client.destroy();
   }
 
@@ -265,6 +266,9 @@ export function s3BlobStoreFromConfig(config: Config): S3BlobStore {
     endpoint: config.S3_ENDPOINT,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
     credentials,
+    // a stalled connection fails the request (the job retries, the upload is answered) instead
+    // of holding it, and BullMQ's renewed lock, for ever
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
     // checksums only where S3 demands them: several S3-compatible stores (older MinIO, Ceph)
     // refuse the SDK's default CRC32 headers; the content hash is checked by our own ids
     requestChecksumCalculation: 'WHEN_REQUIRED',

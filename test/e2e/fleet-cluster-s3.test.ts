@@ -63,26 +63,30 @@ describe('e2e: a Procfile fleet on a Redis Cluster and S3', function () {
         api.register({ expected_essay_count: 25, course_code: 'ENG5' }),
       ),
     );
-    await Promise.all(
-      batches.map(async (b, n) => {
-        const up = await api.upload(
-          b.batch_id,
-          Array.from({ length: 25 }, (_, i) => ({
-            name: `b${n}-f${i}.txt`,
-            content: i === 0 ? '' : essay(`batch ${n} file ${i}`),
-          })),
-        );
-        expect(up.status).to.equal(202);
-      }),
-    );
-
-    // kill -9 one extractor while files are still being extracted, then start another
+    const upload = (from: number, to: number) =>
+      Promise.all(
+        batches.slice(from, to).map(async (b, i) => {
+          const n = from + i;
+          const up = await api.upload(
+            b.batch_id,
+            Array.from({ length: 25 }, (_, i) => ({
+              name: `b${n}-f${i}.txt`,
+              content: i === 0 ? '' : essay(`batch ${n} file ${i}`),
+            })),
+          );
+          expect(up.status).to.equal(202);
+        }),
+      );
+    // half the batches; once extraction is under way, kill -9 one extractor, send the other
+    // half while it is gone (so work certainly continues past the kill), then start another
+    await upload(0, 10);
     await waitFor('some essays to be ready', async () => {
       const views = await Promise.all(batches.slice(0, 5).map((b) => api.batch(b.batch_id)));
       return views.reduce((n, v) => n + v.ready_count, 0) >= 20;
     });
     extractors[0]!.kill('SIGKILL');
     await exitOf(extractors[0]!);
+    await upload(10, 20);
     await start('extractor');
 
     const views = await Promise.all(batches.map((b) => api.waitForBatch(b.batch_id, 180_000)));

@@ -59,7 +59,12 @@ describe('S3BlobStore (s3rver through the AWS SDK)', () => {
   after(() => client.destroy());
   beforeEach(() => {
     // a fresh prefix per test: listings see only that test's objects
-    store = new S3BlobStore({ client, bucket: s3.bucket, prefix: `t-${randomUUID()}/` });
+    store = new S3BlobStore({
+      client,
+      bucket: s3.bucket,
+      prefix: `t-${randomUUID()}/`,
+      partSize: 8 * MiB,
+    });
     commands.length = 0;
   });
 
@@ -172,7 +177,7 @@ describe('S3BlobStore (s3rver through the AWS SDK)', () => {
     expect((fromS3 as S3BlobStore).bucket).to.equal(s3.bucket);
     const id = await fromS3.put('through the factory');
     expect((await fromS3.get(id)).toString()).to.equal('through the factory');
-    (fromS3 as S3BlobStore).close();
+    await (fromS3 as S3BlobStore).close();
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blobs-'));
     try {

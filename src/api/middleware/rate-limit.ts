@@ -4,6 +4,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { FleetContext } from '../../queues/context.js';
 import { mastersOf } from '../../shared/redis.js';
+import { authMode } from './auth.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -15,26 +16,34 @@ import { HttpError } from './errors.js';
 export function rateLimitPerToken(ctx: FleetContext): RequestHandler {
   const limit = ctx.config.RATE_LIMIT_PER_MINUTE;
   if (limit === 0) return (_req, _res, next) => next();
+  const byToken = authMode(ctx.config) === 'tokens';
   return rateLimit({
     windowMs: 60_000,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     passOnStoreError: true,
+    // a token counts only where tokens are checked (the token check runs first, so it is a
+    // valid one); anywhere else a made-up token would buy a fresh budget: count the address
     keyGenerator: (req) => {
       const header = req.get('authorization') ?? '';
-      if (header.startsWith('Bearer '))
+      if (byToken && header.startsWith('Bearer '))
         return `token:${createHash('sha256').update(header.slice(7).trim()).digest('hex').slice(0, 32)}`;
       return `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     store: new RedisStore({
       prefix: `${ctx.config.REDIS_KEY_PREFIX}:ratelimit:`,
-      // a script is loaded on every node (in a cluster its key may live on any of them); the
-      // rest goes where its key lives
-      sendCommand: async (command: string, ...args: string[]) =>
-        (command.toUpperCase() === 'SCRIPT'
-          ? (await Promise.all(mastersOf(ctx.redis).map((n) => n.call(command, ...args))))[0]
-          : await ctx.redis.call(command, ...args)) as RedisReply,
+      sendCommand: async (command: string, ...args: string[]) => {
+        if (command.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD') {
+          // load it on every node (in a cluster its key may live on any of them), as far as
+          // they answer, and give the store the sha at once: a node that missed it answers
+          // NOSCRIPT later and the store loads it again, instead of one failed load at start
+          // switching the limit off until a restart
+          await Promise.allSettled(mastersOf(ctx.redis).map((n) => n.call(command, ...args)));
+          return createHash('sha1').update(args[1]!).digest('hex');
+        }
+        return (await ctx.redis.call(command, ...args)) as RedisReply;
+      },
     }),
     handler: (_req, res, next) => {
       next(

@@ -68,10 +68,21 @@ export function receiveFiles(
     let batchCheck: Promise<void> | null = null;
     let batchCorrelationId = '';
     let failure: Error | null = null;
+    let idle: NodeJS.Timeout | undefined;
     let count = 0;
     const work: Promise<ReceivedFile | null>[] = [];
+    // the first failure ends the parse: no more parts are read or stored, what is being staged
+    // is discarded, and the rest of the body is read and dropped (the answer closes the
+    // connection), up to MAX_REQUEST_BYTES
+    let ended = false;
     const fail = (err: Error) => {
       failure ??= err;
+      if (ended) return;
+      ended = true;
+      clearTimeout(idle);
+      req.unpipe(bb);
+      bb.destroy(err);
+      req.resume();
     };
 
     bb.on('field', (name, value) => {
@@ -162,20 +173,14 @@ export function receiveFiles(
       }, reject);
     };
     // a body that outgrows the limit (sent chunked, or longer than it said), or that stops
-    // coming: the files so far are discarded (their staging removes them) and the request ends
-    const stop = (err: HttpError) => {
-      fail(err);
-      req.unpipe(bb);
-      bb.destroy(err);
-      req.resume();
-    };
+    // coming while we are ready for more (a pause is our back-pressure, not the client's)
     let received = 0;
-    let idle = setTimeout(() => undefined, 0);
     const watch = () => {
       clearTimeout(idle);
+      if (ended) return;
       idle = setTimeout(
         () =>
-          stop(
+          fail(
             new HttpError(
               408,
               'UPLOAD_STALLED',
@@ -187,12 +192,14 @@ export function receiveFiles(
         opts.idleTimeoutMs,
       );
     };
-    watch();
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received > opts.maxRequestBytes && !failure) stop(tooLarge(opts.maxRequestBytes));
-      else watch();
+      if (received <= opts.maxRequestBytes) watch();
+      else if (!ended) fail(tooLarge(opts.maxRequestBytes));
+      else req.destroy(); // still sending past the limit after its answer: cut it off
     });
+    req.on('pause', () => clearTimeout(idle));
+    req.on('resume', watch);
     req.on('end', () => clearTimeout(idle));
     req.on('close', () => {
       clearTimeout(idle);

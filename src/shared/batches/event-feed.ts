@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { waitUntilReady, type Redis } from '../redis.js';
 
 /**
  * Live notices that a batch's event log grew, over Redis pub/sub: one subscriber connection per
@@ -7,16 +7,15 @@ import type { Redis } from 'ioredis';
 export class EventFeed {
   private readonly listeners = new Map<string, Set<() => void>>();
   private readonly subscribed = new Map<string, Promise<unknown>>();
-  private readonly ready: Promise<void>;
+  private readyWait: Promise<void> | undefined;
+
+  /** One wait for the subscriber's readiness, shared by every listen that comes meanwhile. */
+  private ready(): Promise<void> {
+    this.readyWait ??= waitUntilReady(this.subscriber).finally(() => (this.readyWait = undefined));
+    return this.readyWait;
+  }
 
   constructor(private readonly subscriber: Redis) {
-    // a SUBSCRIBE sent between the connection and its ready check (INFO) puts the connection in
-    // subscriber mode first, and the ready check fails: subscribe once ready (ioredis itself
-    // subscribes again after a reconnect)
-    this.ready =
-      subscriber.status === 'ready'
-        ? Promise.resolve()
-        : new Promise((resolve) => subscriber.once('ready', () => resolve()));
     subscriber.on('message', (channel: string) => {
       for (const listener of this.listeners.get(channel) ?? []) listener();
     });
@@ -33,7 +32,11 @@ export class EventFeed {
       this.listeners.set(channel, set);
       this.subscribed.set(
         channel,
-        this.ready.then(() => this.subscriber.subscribe(channel)),
+        // a SUBSCRIBE sent between the connection and its ready check (INFO) puts the
+        // connection in subscriber mode first, and the ready check fails: subscribe once ready,
+        // or give up after a while (the stream's client reconnects); ioredis subscribes again
+        // by itself after a reconnect
+        this.ready().then(() => this.subscriber.subscribe(channel)),
       );
     }
     set.add(onGrowth);

@@ -6,6 +6,7 @@ import type { CheckReply, CheckRequest } from './checker-thread-protocol.js';
 const port = parentPort!;
 const checker = await SpellChecker.load();
 port.on('message', (req: CheckRequest) => {
+  port.postMessage({ started: req.id }); // the main thread's time limit starts now
   let reply: CheckReply;
   try {
     reply = { id: req.id, result: checker.check(req.text, req.language) };

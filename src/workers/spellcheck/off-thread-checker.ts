@@ -7,7 +7,13 @@ import type { CheckReply, CheckRequest } from './checker-thread-protocol.js';
 interface Pending {
   resolve(result: CheckResult): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
+}
+
+/** One thread and the checks it holds. */
+interface CheckerThread {
+  worker: Worker;
+  pending: Map<number, Pending>;
 }
 
 /** Far longer than any essay takes: a check past it means a stuck thread, which is replaced. */
@@ -17,11 +23,12 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  * The spellchecker on a thread of its own. Checking is pure CPU work: on the main thread it would
  * hold up BullMQ's lock renewals and the next job's Redis round trips; here the main thread
  * keeps the queue moving while the thread checks. Dictionaries load once, when the thread
- * starts. A thread that dies fails the checks it held (retryable) and is started again.
+ * starts. Checks queue up at the thread; each one's time limit starts when the thread takes it
+ * up. A thread that dies or sticks fails the checks it held (retryable) and is started again;
+ * what a dead thread reports late touches only its own checks.
  */
 export class OffThreadChecker {
-  private thread?: Promise<Worker>;
-  private readonly pending = new Map<number, Pending>();
+  private current?: Promise<CheckerThread>;
   private nextId = 1;
   private closed = false;
 
@@ -34,48 +41,61 @@ export class OffThreadChecker {
   }
 
   async check(text: string, language: Language): Promise<CheckResult> {
-    const thread = await this.started();
+    const { worker, pending } = await this.started();
     const id = this.nextId++;
     return new Promise<CheckResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        void thread.terminate(); // 'exit' fails this check and any others the thread held
-      }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      thread.postMessage({ id, text, language } satisfies CheckRequest);
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, text, language } satisfies CheckRequest);
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const thread = await this.thread?.catch(() => undefined);
-    await thread?.terminate();
+    const thread = await this.current?.catch(() => undefined);
+    await thread?.worker.terminate();
   }
 
-  private started(): Promise<Worker> {
+  private started(): Promise<CheckerThread> {
     if (this.closed) return Promise.reject(new InfrastructureError('spellchecker closed'));
-    this.thread ??= new Promise<Worker>((resolve, reject) => {
-      const thread = startThread(new URL('./checker-thread', import.meta.url), import.meta.url);
+    if (this.current) return this.current;
+    const started = new Promise<CheckerThread>((resolve, reject) => {
+      const worker = startThread(new URL('./checker-thread', import.meta.url), import.meta.url);
+      const thread: CheckerThread = { worker, pending: new Map() };
+      let gone = false;
       const lost = (reason: string) => {
-        this.thread = undefined;
+        if (gone) return;
+        gone = true;
+        if (this.current === started) this.current = undefined;
         reject(new InfrastructureError(reason));
-        for (const p of this.pending.values()) {
+        for (const p of thread.pending.values()) {
           clearTimeout(p.timer);
           p.reject(new InfrastructureError(reason));
         }
-        this.pending.clear();
+        thread.pending.clear();
+        void worker.terminate();
       };
-      thread.on('message', (msg: CheckReply | { ready: true }) => {
+      worker.on('message', (msg: CheckReply | { ready: true } | { started: number }) => {
         if ('ready' in msg) return resolve(thread);
-        const p = this.pending.get(msg.id);
+        if ('started' in msg) {
+          const p = thread.pending.get(msg.started);
+          if (p)
+            p.timer = setTimeout(
+              () => lost(`spellcheck took over ${this.timeoutMs} ms: thread replaced`),
+              this.timeoutMs,
+            );
+          return;
+        }
+        const p = thread.pending.get(msg.id);
         if (!p) return;
-        this.pending.delete(msg.id);
+        thread.pending.delete(msg.id);
         clearTimeout(p.timer);
         if ('error' in msg) p.reject(new Error(msg.error));
         else p.resolve(msg.result);
       });
-      thread.on('error', (err) => lost(`spellcheck thread failed: ${err.message}`));
-      thread.on('exit', (code) => lost(`spellcheck thread exited with code ${code}`));
+      worker.on('error', (err) => lost(`spellcheck thread failed: ${err.message}`));
+      worker.on('exit', (code) => lost(`spellcheck thread exited with code ${code}`));
     });
-    return this.thread;
+    this.current = started;
+    return started;
   }
 }
