@@ -11,7 +11,9 @@ import { repoRoot, waitForOutput } from '../test/helpers/processes.js';
 import { startBenchFleet } from './lib/fleet.js';
 import { markdownTable, writeReport } from './lib/report.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, profile: { type: 'string' } },
+});
 const fileBytes = 8 * 2 ** 20;
 const batchFiles = args.quick ? 6 : 25; // 48 MB or 200 MB
 const bigFiles = args.quick ? 32 : 128; // 256 MB or 1 GB
@@ -101,11 +103,15 @@ const [, barePort] = await waitForOutput(
 );
 const bareUrl = `http://127.0.0.1:${barePort}/`;
 
-const fleet = await startBenchFleet(['web'], {
-  MAX_FILES_PER_REQUEST: String(bigFiles),
-  MAX_EXPECTED_ESSAYS: String(bigFiles),
-  MAX_REQUEST_BYTES: String(2 * 2 ** 30),
-});
+const fleet = await startBenchFleet(
+  ['web'],
+  {
+    MAX_FILES_PER_REQUEST: String(bigFiles),
+    MAX_EXPECTED_ESSAYS: String(bigFiles),
+    MAX_REQUEST_BYTES: String(2 * 2 ** 30),
+  },
+  args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [],
+);
 async function register(count: number): Promise<string> {
   const res = await fetch(`${fleet.url}/v1/batches/register`, {
     method: 'POST',

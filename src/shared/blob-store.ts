@@ -111,15 +111,10 @@ export class FsBlobStore implements BlobStore {
   async stage(source: Readable): Promise<StagedBlob> {
     const tmp = path.join(this.tmpDir, `${randomUUID()}.part`);
     const { tap, digest, size } = hashingTap();
-    const out = createWriteStream(tmp, { flags: 'wx' });
+    // `flush`: fsync before the stream closes its file, without opening it a second time
+    const out = createWriteStream(tmp, { flags: 'wx', flush: true });
     try {
       await pipeline(source, tap, out);
-      const fh = await fs.open(tmp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
     } catch (err) {
       await fs.rm(tmp, { force: true });
       throw err;
