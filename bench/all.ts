@@ -7,6 +7,7 @@ const flags = process.argv.slice(2);
 const started = Date.now();
 for (const name of ['extract', 'spellcheck', 'e2e', 'upload']) {
   const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const began = Date.now();
   const run = spawnSync(process.execPath, [...process.execArgv, script, ...flags], {
     stdio: 'inherit',
   });
@@ -14,5 +15,6 @@ for (const name of ['extract', 'spellcheck', 'e2e', 'upload']) {
     console.error(`bench ${name} failed (${run.status ?? run.signal})`);
     process.exit(1);
   }
+  console.error(`bench ${name}: ${((Date.now() - began) / 1000).toFixed(0)} s`);
 }
 console.error(`all benchmarks in ${((Date.now() - started) / 1000).toFixed(0)} s`);
