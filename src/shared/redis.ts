@@ -35,12 +35,15 @@ export function createRedis(target: RedisTarget, role: RedisRole, name: string =
       : { ...common, maxRetriesPerRequest: 2, connectTimeout: 5000 };
   if (typeof target === 'string') return new Redis(target, options);
   const urls = target.cluster.map((n) => new URL(/^rediss?:\/\//.test(n) ? n : `redis://${n}`));
-  const nodes = urls.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) }));
+  const nodes = urls.map((u) => ({
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'), // an IPv6 address without its brackets
+    port: Number(u.port || 6379),
+  }));
   // a managed cluster: the first entry's credentials and TLS go to every node
   const first = urls[0]!;
   const auth: RedisOptions = {
-    ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
-    ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+    ...(first.username ? { username: decoded(first.username) } : {}),
+    ...(first.password ? { password: decoded(first.password) } : {}),
     ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
   };
   const cluster = new Cluster(nodes, {
@@ -52,6 +55,15 @@ export function createRedis(target: RedisTarget, role: RedisRole, name: string =
     clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
   });
   return cluster as unknown as Redis;
+}
+
+/** A URL's user or password, %-decoded; a raw `%` is taken as it is. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 export function isCluster(client: Redis): boolean {

@@ -268,7 +268,13 @@ export function s3BlobStoreFromConfig(config: Config): S3BlobStore {
     credentials,
     // a stalled connection fails the request (the job retries, the upload is answered) instead
     // of holding it, and BullMQ's renewed lock, for ever
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+    // (socketTimeout: a socket silent this long fails; requestTimeout alone only warns)
+    requestHandler: {
+      connectionTimeout: 5_000,
+      socketTimeout: 60_000,
+      requestTimeout: 300_000,
+      throwOnRequestTimeout: true,
+    },
     // checksums only where S3 demands them: several S3-compatible stores (older MinIO, Ceph)
     // refuse the SDK's default CRC32 headers; the content hash is checked by our own ids
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -52,6 +52,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       e = new HttpError(500, 'INTERNAL', 'internal error');
     }
     if (res.headersSent) return res.end();
+    // a request refused before its body was read (401, 413, 415, 429 on an upload): close the
+    // connection rather than read and drop the rest of the body
+    if (!req.complete) res.set('Connection', 'close');
     res.set(e.headers);
     res.status(e.status).json({
       error: {

@@ -133,6 +133,11 @@ export function receiveFiles(
               rejected_code: ErrorCode.FILE_TOO_LARGE,
             };
           }
+          // the request failed while this file was being written: keep nothing of it
+          if (failure) {
+            await staged.discard();
+            return null;
+          }
           await staged.commit();
           return { ...base, size_bytes: staged.size, raw_storage_id: staged.id };
         } catch (err) {
@@ -196,7 +201,8 @@ export function receiveFiles(
       received += chunk.length;
       if (received <= opts.maxRequestBytes) watch();
       else if (!ended) fail(tooLarge(opts.maxRequestBytes));
-      else req.destroy(); // still sending past the limit after its answer: cut it off
+      // still sending far past the limit while the answer is prepared: cut it off
+      else if (received > 2 * opts.maxRequestBytes) req.destroy();
     });
     req.on('pause', () => clearTimeout(idle));
     req.on('resume', watch);
