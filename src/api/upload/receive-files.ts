@@ -68,6 +68,7 @@ export function receiveFiles(
     let batchCheck: Promise<void> | null = null;
     let batchCorrelationId = '';
     let failure: Error | null = null;
+    const otherFields: string[] = [];
     let idle: NodeJS.Timeout | undefined;
     let count = 0;
     const work: Promise<ReceivedFile | null>[] = [];
@@ -86,7 +87,10 @@ export function receiveFiles(
     };
 
     bb.on('field', (name, value) => {
-      if (name !== 'batch_id') return;
+      if (name !== 'batch_id') {
+        otherFields.push(JSON.stringify(name.slice(0, 40)));
+        return;
+      }
       if (!isUuid(value))
         return fail(new HttpError(400, 'INVALID_BATCH_ID', 'batch_id must be a UUID'));
       batchId = value;
@@ -110,7 +114,13 @@ export function receiveFiles(
         };
         try {
           if (!batchCheck)
-            throw new HttpError(400, 'BATCH_ID_FIRST', 'send the batch_id field before the files');
+            throw new HttpError(
+              400,
+              'BATCH_ID_FIRST',
+              `send the batch_id field before the files${
+                otherFields.length ? ` (fields received: ${otherFields.join(', ')})` : ''
+              }`,
+            );
           await batchCheck;
           if (failure) throw failure;
           if (index >= opts.maxFiles) {
