@@ -11,7 +11,7 @@ export function observeHttp(metrics: Metrics, logger: Logger): RequestHandler {
     const started = performance.now();
     const stop = metrics.httpDuration.startTimer();
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const route = routeLabel(req.originalUrl, req.baseUrl, req.route?.path, res.statusCode);
       stop({ method: req.method, route, status: String(res.statusCode) });
       const corr = req.get('x-correlation-id');
       logger.http(`${req.method} ${route} ${res.statusCode}`, {
@@ -25,4 +25,15 @@ export function observeHttp(metrics: Metrics, logger: Logger): RequestHandler {
     });
     next();
   };
+}
+
+/**
+ * A bounded label: the route pattern; the board as one route (its router matches lists of
+ * paths); files served from the page's folder as `static`; anything else `unmatched`.
+ */
+export function routeLabel(url: string, baseUrl: string, pattern: unknown, status: number): string {
+  if (url.startsWith('/admin/queues')) return '/admin/queues';
+  if (typeof pattern === 'string') return `${baseUrl}${pattern}`;
+  if (pattern !== undefined) return `${baseUrl}(several)`;
+  return status < 400 ? 'static' : 'unmatched';
 }
