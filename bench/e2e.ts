@@ -13,6 +13,7 @@ import { percentile, runBatches, type RunOptions, type RunResult } from './lib/c
 import { corpus, words, type Format } from './lib/corpus.js';
 import { cpuMsOfTree, startBenchFleet, type BenchFleet } from './lib/fleet.js';
 import { markdownTable, writeReport } from './lib/report.js';
+import { waitFor } from '../test/helpers/wait.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -186,10 +187,16 @@ if (runs('redis')) {
     );
     pending.forEach((p) => p.catch(() => undefined)); // awaited below
     // all uploads answered: wait until every extract job is queued
-    await waitUntil(
+    await waitFor(
+      'every batch registered',
       async () => (await fleet.redis.keys('*:batch:*:meta')).length >= batchesFor(files),
+      60_000,
     );
-    await waitUntil(async () => (await queuedExtractJobs(fleet)) >= files);
+    await waitFor(
+      'every extract job queued',
+      async () => (await queuedExtractJobs(fleet)) >= files,
+      60_000,
+    );
     const inFlightBytes = (await redisInfo(fleet)).usedMemory - empty;
     await fleet.start('extractor');
     await fleet.start('lifecycle');
@@ -203,7 +210,8 @@ if (runs('redis')) {
     if (!quick) {
       // batch keys expire after retention + the readiness timeout; BullMQ keeps the last
       // KEEP_COMPLETED_JOBS jobs of each queue regardless
-      await waitUntil(
+      await waitFor(
+        'the batch keys to expire',
         async () => (await fleet.redis.keys('*:batch:*:meta')).length === 0,
         (retention + readinessTimeout + 30) * 1000,
       );
@@ -221,14 +229,6 @@ async function queuedExtractJobs(fleet: BenchFleet): Promise<number> {
   let n = 0;
   for (const k of keys) n += await fleet.redis.llen(k);
   return n;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 // --- PDF and DOCX: the fleet against direct extraction x cores ------------------------------

@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopChild } from '../src/shared/redis-server.js';
+import { sampleMemory } from '../test/helpers/memory.js';
 import { repoRoot, waitForOutput } from '../test/helpers/processes.js';
+import { registerBatch } from './lib/client.js';
 import { startBenchFleet } from './lib/fleet.js';
 import { markdownTable, writeReport } from './lib/report.js';
 
@@ -67,24 +69,17 @@ async function upload(url: string, batchId: string, count: number): Promise<numb
   return (count * fileBytes) / MB / ((performance.now() - started) / 1000);
 }
 
-/** Peak VmRSS of `pid` while `work` runs, sampled every 20 ms. */
+/** Peak resident memory of `pid` while `work` runs (sampled every 10 ms). */
 async function peakRss<T>(
   pid: number,
   work: () => Promise<T>,
 ): Promise<{ result: T; peakMb: number }> {
-  let peak = 0;
-  const sample = () => {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-  };
-  const timer = setInterval(sample, 20);
+  const memory = sampleMemory(pid);
   try {
-    sample();
     const result = await work();
-    sample();
-    return { result, peakMb: peak };
+    return { result, peakMb: memory.stop().self / MB };
   } finally {
-    clearInterval(timer);
+    memory.stop(); // also when `work` fails
   }
 }
 
@@ -112,14 +107,7 @@ const fleet = await startBenchFleet(
   },
   args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [],
 );
-async function register(count: number): Promise<string> {
-  const res = await fetch(`${fleet.url}/v1/batches/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ expected_essay_count: count, course_code: 'EN101' }),
-  });
-  return ((await res.json()) as { batch_id: string }).batch_id;
-}
+const register = (count: number) => registerBatch(fleet.url, count);
 const fleetUrl = `${fleet.url}/v1/files/batch`;
 
 try {

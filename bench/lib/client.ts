@@ -56,14 +56,19 @@ async function readyOnStream(url: string, batchId: string, opened: () => void): 
   }
 }
 
-async function oneBatch(opts: RunOptions, n: number): Promise<BatchTiming> {
-  const reg = await fetch(`${opts.url}/v1/batches/register`, {
+/** Registers a batch expecting `count` essays; resolves with its id. */
+export async function registerBatch(url: string, count: number): Promise<string> {
+  const reg = await fetch(`${url}/v1/batches/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ expected_essay_count: opts.filesPerBatch, course_code: 'EN101' }),
+    body: JSON.stringify({ expected_essay_count: count, course_code: 'EN101' }),
   });
   if (reg.status !== 202) throw new Error(`register: ${reg.status} ${await reg.text()}`);
-  const { batch_id: batchId } = (await reg.json()) as { batch_id: string };
+  return ((await reg.json()) as { batch_id: string }).batch_id;
+}
+
+async function oneBatch(opts: RunOptions, n: number): Promise<BatchTiming> {
+  const batchId = await registerBatch(opts.url, opts.filesPerBatch);
   let streamOpen!: () => void;
   const opened = new Promise<void>((r) => (streamOpen = r));
   const ready = readyOnStream(opts.url, batchId, streamOpen);

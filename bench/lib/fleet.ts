@@ -6,16 +6,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer, stopChild } from '../../src/shared/redis-server.js';
+import { childrenOf } from '../../test/helpers/memory.js';
 import { repoRoot, waitForOutput } from '../../test/helpers/processes.js';
 
 export type Role = 'web' | 'extractor' | 'lifecycle' | 'spellcheck';
 
-const entries: Record<Role, string[]> = {
-  web: ['dist/bin/api.js'],
-  extractor: ['dist/bin/worker.js', '--queues', 'extractor'],
-  lifecycle: ['dist/bin/worker.js', '--queues', 'lifecycle'],
-  spellcheck: ['dist/bin/worker.js', '--queues', 'spellcheck'],
-};
+/** The Procfile's entries (`web: node dist/bin/api.js`): each role's arguments to node. */
+const entries = Object.fromEntries(
+  fs
+    .readFileSync(path.join(repoRoot, 'Procfile'), 'utf8')
+    .split('\n')
+    .map((line) => /^(\w+):\s*node\s+(.+)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1], m[2]!.split(/\s+/)]),
+) as Record<Role, string[]>;
 
 export interface BenchFleet {
   url: string;
@@ -86,22 +90,7 @@ export async function startBenchFleet(
     outputs.set(child, proc.output);
     children.set(role, [...(children.get(role) ?? []), child]);
     everyChild.add(child);
-    if (role === 'web') {
-      // up when /readyz answers
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) break;
-        if (child.exitCode !== null || Date.now() > deadline)
-          throw new Error(`web did not start:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    } else {
-      await waitForOutput(proc, /consuming/, 30_000);
-    }
+    await waitForOutput(proc, role === 'web' ? /web listening/ : /consuming/, 30_000);
   }
   const redis = new Redis(redisServer.url);
   for (const role of roles) await start(role);
@@ -137,8 +126,7 @@ export function cpuMsOfTree(pid: number): number {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // utime, stime, cutime, cstime: fields 14-17 of the line, 12-15 after the name
       total += (Number(fields[11]) + Number(fields[12])) * (1000 / ticks);
-      const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
-      for (const c of children ? children.split(' ') : []) visit(Number(c));
+      for (const c of childrenOf(p)) visit(c);
     } catch {
       // gone meanwhile
     }

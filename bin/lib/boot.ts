@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from '../../src/shared/config.js';
 import type { Logger } from '../../src/shared/logger.js';
+import { redisTarget } from '../../src/shared/redis.js';
 
 /** Parses the environment once; on any problem prints every one of them and exits 1. */
 export function bootConfig(): Config {
@@ -15,7 +16,12 @@ export function bootConfig(): Config {
 }
 
 export function requireRedisUrl(config: Config, processName: string): void {
-  if (config.REDIS_URL || config.REDIS_CLUSTER_NODES.length) return;
+  try {
+    redisTarget(config);
+    return;
+  } catch {
+    // neither is set: say how to fix it
+  }
   console.error(
     `${processName}: REDIS_URL is not set. Set it to your Redis (redis://host:port), or REDIS_CLUSTER_NODES to some nodes of a Redis Cluster, or run \`npm start\`, which starts a private Redis.`,
   );

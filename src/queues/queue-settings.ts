@@ -10,33 +10,23 @@ export interface QueueSettings {
 
 /** Each queue's attempts, concurrency and rate limit, from the one config. */
 export function queueSettings(config: Config, queue: QueueName): QueueSettings {
+  const of = (attempts: number, concurrency: number, ratePerSecond: number) => ({
+    attempts,
+    concurrency,
+    ratePerSecond,
+  });
+  const c = config;
   switch (queue) {
     case QueueName.extract:
-      return {
-        attempts: config.EXTRACT_ATTEMPTS,
-        concurrency: config.EXTRACT_CONCURRENCY,
-        ratePerSecond: config.EXTRACT_RATE_LIMIT,
-      };
+      return of(c.EXTRACT_ATTEMPTS, c.EXTRACT_CONCURRENCY, c.EXTRACT_RATE_LIMIT);
     case QueueName.upload:
-      return {
-        attempts: config.UPLOAD_ATTEMPTS,
-        concurrency: config.UPLOAD_CONCURRENCY,
-        ratePerSecond: config.UPLOAD_RATE_LIMIT,
-      };
+      return of(c.UPLOAD_ATTEMPTS, c.UPLOAD_CONCURRENCY, c.UPLOAD_RATE_LIMIT);
     case QueueName.lifecycle:
     case QueueName.orchestrate:
-      return {
-        attempts: config.LIFECYCLE_ATTEMPTS,
-        concurrency: config.LIFECYCLE_CONCURRENCY,
-        ratePerSecond: config.LIFECYCLE_RATE_LIMIT,
-      };
+      return of(c.LIFECYCLE_ATTEMPTS, c.LIFECYCLE_CONCURRENCY, c.LIFECYCLE_RATE_LIMIT);
     case QueueName.spellcheck:
-      return {
-        attempts: config.SPELLCHECK_ATTEMPTS,
-        concurrency: config.SPELLCHECK_CONCURRENCY,
-        ratePerSecond: config.SPELLCHECK_RATE_LIMIT,
-      };
+      return of(c.SPELLCHECK_ATTEMPTS, c.SPELLCHECK_CONCURRENCY, c.SPELLCHECK_RATE_LIMIT);
     case QueueName.dlq:
-      return { attempts: 1, concurrency: 1, ratePerSecond: 0 };
+      return of(1, 1, 0);
   }
 }

@@ -8,7 +8,8 @@ function rssOf(pid: number): number {
   }
 }
 
-function childrenOf(pid: number): number[] {
+/** The pids of a process's children (Linux /proc); none if it is gone. */
+export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
       .trim()

@@ -22,7 +22,7 @@ export function filesRouter(ctx: FleetContext): Router {
         'send multipart/form-data with a batch_id field and files',
       );
     await checkBacklog();
-    const received = receiveFiles(req, {
+    const { batchId, batchCorrelationId, files } = await receiveFiles(req, {
       blobs: ctx.blobs,
       maxFileBytes: ctx.config.MAX_FILE_BYTES,
       maxFiles: ctx.config.MAX_FILES_PER_REQUEST,
@@ -30,11 +30,6 @@ export function filesRouter(ctx: FleetContext): Router {
       idleTimeoutMs: ctx.config.UPLOAD_IDLE_TIMEOUT_MS,
       batchCorrelation: (id) => ctx.batches.correlationId(id),
       onBytes: (n) => ctx.metrics.uploadBytes.inc(n),
-    });
-    // a refused upload's body is not read to its end: the answer closes the connection
-    const { batchId, batchCorrelationId, files } = await received.catch((err: unknown) => {
-      res.set('Connection', 'close');
-      throw err;
     });
     // events of this upload carry the client's id, or else the batch's
     const correlationId = req.get('x-correlation-id') ? correlationIdOf(req) : batchCorrelationId;

@@ -73,8 +73,8 @@ export function receiveFiles(
     let count = 0;
     const work: Promise<ReceivedFile | null>[] = [];
     // the first failure ends the parse: no more parts are read or stored, what is being staged
-    // is discarded, and the rest of the body is read and dropped (the answer closes the
-    // connection), up to MAX_REQUEST_BYTES
+    // is discarded, and the rest of the body is read and dropped up to MAX_REQUEST_BYTES (the
+    // error answer closes the connection of a request whose body was not read to its end)
     let ended = false;
     const fail = (err: Error) => {
       failure ??= err;
@@ -200,8 +200,6 @@ export function receiveFiles(
               408,
               'UPLOAD_STALLED',
               `no bytes for ${opts.idleTimeoutMs} ms; the upload was dropped`,
-              undefined,
-              { Connection: 'close' },
             ),
           ),
         opts.idleTimeoutMs,
@@ -232,7 +230,5 @@ function tooLarge(max: number): HttpError {
     413,
     'REQUEST_TOO_LARGE',
     `an upload request may carry at most ${max} bytes`,
-    undefined,
-    { Connection: 'close' },
   );
 }
