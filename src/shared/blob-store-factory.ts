@@ -1,6 +1,5 @@
 import { FsBlobStore, type BlobStore } from './blob-store.js';
 import type { Config } from './config.js';
-import { s3BlobStoreFromConfig } from './s3-blob-store.js';
 
 /**
  * The blob store BLOB_STORE names, ready to use: `fs` under DATA_DIR/blobs (folders made, stale
@@ -12,6 +11,8 @@ export async function createBlobStore(config: Config): Promise<BlobStore> {
     case 'fs':
       return new FsBlobStore(`${config.DATA_DIR}/blobs`).init();
     case 's3': {
+      // loaded only here: the AWS SDK adds ~10 MB of resident memory to every process that loads it
+      const { s3BlobStoreFromConfig } = await import('./s3-blob-store.js');
       const store = s3BlobStoreFromConfig(config);
       try {
         return await store.init();

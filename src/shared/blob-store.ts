@@ -80,6 +80,14 @@ export class BlobNotFoundError extends Error {
 }
 
 /**
+ * Bytes a staging write stream buffers while its previous write is on the thread pool. The
+ * default (16 KiB) makes one pool round trip and one pause of the upload per network chunk; with
+ * 1 MiB the chunks that arrive meanwhile go down in one writev, and a 200 MB upload ran at 219
+ * MB/s instead of 149 (bench/upload.ts). At most this much per file being staged.
+ */
+const STAGE_BUFFER_BYTES = 2 ** 20;
+
+/**
  * Blobs on a local (or shared network) disk under `<root>/ab/cd/<sha256>`. Writes go to
  * `<root>/tmp`, are fsynced, then renamed, so a reader never sees a half-written blob and the
  * same bytes always land on the same id.
@@ -111,8 +119,13 @@ export class FsBlobStore implements BlobStore {
   async stage(source: Readable): Promise<StagedBlob> {
     const tmp = path.join(this.tmpDir, `${randomUUID()}.part`);
     const { tap, digest, size } = hashingTap();
-    // `flush`: fsync before the stream closes its file, without opening it a second time
-    const out = createWriteStream(tmp, { flags: 'wx', flush: true });
+    // `flush`: fsync before the stream closes its file, without opening it a second time;
+    // `highWaterMark`: see STAGE_BUFFER_BYTES
+    const out = createWriteStream(tmp, {
+      flags: 'wx',
+      flush: true,
+      highWaterMark: STAGE_BUFFER_BYTES,
+    });
     try {
       await pipeline(source, tap, out);
     } catch (err) {
