@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createContext } from '../src/queues/context.js';
 import { QueueName } from '../src/queues/names.js';
-import { sendSpellcheckInitiate } from '../src/queues/commands.js';
+import { sendSpellcheckInitiates } from '../src/queues/commands.js';
 import { loadConfig } from '../src/shared/config.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { startRedisServer } from '../src/shared/redis-server.js';
@@ -92,15 +92,16 @@ for (const w of running.workers)
 async function workerRound(): Promise<Measured> {
   await queue.pause();
   const batchId = randomUUID();
-  for (let i = 0; i < essays; i++) {
-    await sendSpellcheckInitiate(ctx.queue, {
+  await sendSpellcheckInitiates(
+    ctx.queue,
+    Array.from({ length: essays }, (_, i) => ({
       batch_id: batchId,
       essay_id: randomUUID(),
       text_storage_id: ids[i % ids.length]!,
       language: 'en',
       correlation_id: 'bench',
-    });
-  }
+    })),
+  );
   finished = 0;
   const done = new Promise<void>((resolve) => (roundDone = resolve));
   return measure(async () => {

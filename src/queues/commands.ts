@@ -5,15 +5,23 @@ import { spellcheckJobSchema, type SpellcheckJob } from './jobs.js';
 import { JobName, QueueName } from './names.js';
 
 /**
- * Sends SpellcheckInitiate for one essay. The job id is derived from the essay, so sending the
- * same command again (a retried orchestrator) is a no-op while the job is kept.
+ * Sends SpellcheckInitiate for each essay, in one round trip. Each job id is derived from its
+ * essay, so sending the same command again (a retried orchestrator) is a no-op while the job is
+ * kept.
  */
-export async function sendSpellcheckInitiate(
+export async function sendSpellcheckInitiates(
   queue: (name: QueueName) => Queue,
-  command: SpellcheckJob,
+  commands: SpellcheckJob[],
 ): Promise<void> {
-  const cmd = spellcheckJobSchema.parse(command);
-  await queue(QueueName.spellcheck).add(JobName.spellcheckInitiate, cmd, {
-    jobId: eventId(cmd.batch_id, cmd.essay_id, Phase.spellcheck, 'initiate'),
-  });
+  if (commands.length === 0) return;
+  await queue(QueueName.spellcheck).addBulk(
+    commands.map((command) => {
+      const cmd = spellcheckJobSchema.parse(command);
+      return {
+        name: JobName.spellcheckInitiate,
+        data: cmd,
+        opts: { jobId: eventId(cmd.batch_id, cmd.essay_id, Phase.spellcheck, 'initiate') },
+      };
+    }),
+  );
 }

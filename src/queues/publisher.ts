@@ -48,8 +48,23 @@ export class Publisher {
     correlationId: string,
     afterPublish?: () => void,
   ): Promise<Envelope[]> {
+    return this.publishOutbox(
+      batchId,
+      await this.batches.pendingOutbox(batchId),
+      correlationId,
+      afterPublish,
+    );
+  }
+
+  /** Publishes outbox entries already read (a transition returns them), removing each after. */
+  async publishOutbox(
+    batchId: string,
+    entries: OutboxEntry[],
+    correlationId: string,
+    afterPublish?: () => void,
+  ): Promise<Envelope[]> {
     const published: Envelope[] = [];
-    for (const entry of await this.batches.pendingOutbox(batchId)) {
+    for (const entry of entries) {
       const envelope = this.envelopeOf(batchId, entry, correlationId);
       await this.publish(envelope);
       afterPublish?.();

@@ -73,6 +73,9 @@ describe('BatchStore (real Redis)', () => {
       'finished',
     );
     expect(again.duplicate).to.equal(true);
+    // a transition answers with the whole outbox: a duplicate too, with what is left unpublished
+    expect(done.outbox.map((e) => e.event_type)).to.deep.equal(['BatchEssaysReadyV1']);
+    expect(again.outbox).to.deep.equal(done.outbox);
 
     const outbox = await store.pendingOutbox(b);
     expect(outbox.map((e) => e.event_type)).to.deep.equal(['BatchEssaysReadyV1']);
@@ -182,6 +185,7 @@ describe('BatchStore (real Redis)', () => {
       op: 'timeout',
     });
     expect(t.timedOut).to.equal(true);
+    expect(t.outbox).to.deep.equal(await store.pendingOutbox(b));
     const [entry] = await store.pendingOutbox(b);
     expect(entry!.event_type).to.equal('BatchReadinessTimedOutV1');
     expect(entry!.data).to.include({ missing_n: 2, expected_count: 3, actual_count: 1 });

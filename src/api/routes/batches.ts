@@ -127,9 +127,10 @@ async function streamEvents(
     try {
       do {
         again = false;
-        for (const event of await ctx.batches.events(batchId, sent)) {
+        for (const json of await ctx.batches.eventLog(batchId, sent)) {
           if (closed) return;
-          res.write(`id: ${sent}\nevent: ${event.event_type}\ndata: ${JSON.stringify(event)}\n\n`);
+          const type = (JSON.parse(json) as { event_type: string }).event_type;
+          res.write(`id: ${sent}\nevent: ${type}\ndata: ${json}\n\n`);
           sent++;
         }
       } while (again && !closed);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ErrorCode } from '../errors.js';
-import { parseEnvelope, type Envelope } from '../events/envelope.js';
+import type { Envelope } from '../events/envelope.js';
 import type { EventType, Phase } from '../events/vocabulary.js';
 import { batchEventsChannel, batchKeys, essayIndexKey, type BatchKeys } from '../keys.js';
 import { phaseLua } from './phase-script.js';
@@ -43,6 +43,8 @@ export interface TransitionResult {
   becameReady: boolean;
   timedOut: boolean;
   createdAtMs: number | null;
+  /** What waits in the outbox after the change (this change's events and any left earlier). */
+  outbox: OutboxEntry[];
 }
 
 /** An event the batch's state change caused, waiting in the outbox to be published. */
@@ -56,7 +58,7 @@ export interface OutboxEntry {
 }
 
 type ScriptedRedis = Redis & {
-  batchTransition(...args: (string | number)[]): Promise<[string, string, string]>;
+  batchTransition(...args: (string | number)[]): Promise<[string, string, string, string[]]>;
   batchAppendEvent(...args: (string | number)[]): Promise<number>;
   batchPhase(...args: (string | number)[]): Promise<[string, string[]]>;
 };
@@ -237,7 +239,7 @@ export class BatchStore {
   ): Promise<TransitionResult> {
     const k = this.keys(batchId);
     const { op, ...fields } = change;
-    const [result, detail, createdAt] = await this.redis.batchTransition(
+    const [result, detail, createdAt, outbox] = await this.redis.batchTransition(
       k.meta,
       k.freeSlots,
       k.allSlots,
@@ -262,6 +264,7 @@ export class BatchStore {
       becameReady: detail.endsWith(';ready'),
       timedOut: detail === 'timed_out',
       createdAtMs: createdAt ? Number(createdAt) : null,
+      outbox: outbox.map(outboxEntry),
     };
   }
 
@@ -337,8 +340,7 @@ export class BatchStore {
   }
 
   async pendingOutbox(batchId: string): Promise<OutboxEntry[]> {
-    const raws = await this.redis.lrange(this.keys(batchId).outbox, 0, -1);
-    return raws.map((raw) => ({ raw, ...(JSON.parse(raw) as Omit<OutboxEntry, 'raw'>) }));
+    return (await this.redis.lrange(this.keys(batchId).outbox, 0, -1)).map(outboxEntry);
   }
 
   async ackOutbox(batchId: string, entry: OutboxEntry): Promise<void> {
@@ -363,8 +365,20 @@ export class BatchStore {
     return batchEventsChannel(this.prefix, batchId);
   }
 
-  async events(batchId: string, from = 0): Promise<Envelope[]> {
-    const raws = await this.redis.lrange(this.keys(batchId).events, from, -1);
-    return raws.map((r) => parseEnvelope(JSON.parse(r)));
+  /**
+   * The batch's event log from position `from`, each envelope as stored (JSON). Only
+   * `appendEvent` writes it, with envelopes validated when they were made, so readers need not
+   * validate them again (on the event stream that cost ~0.5 ms of CPU per event).
+   */
+  async eventLog(batchId: string, from = 0): Promise<string[]> {
+    return this.redis.lrange(this.keys(batchId).events, from, -1);
   }
+
+  async events(batchId: string, from = 0): Promise<Envelope[]> {
+    return (await this.eventLog(batchId, from)).map((r) => JSON.parse(r) as Envelope);
+  }
+}
+
+function outboxEntry(raw: string): OutboxEntry {
+  return { raw, ...(JSON.parse(raw) as Omit<OutboxEntry, 'raw'>) };
 }

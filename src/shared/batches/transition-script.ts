@@ -23,12 +23,14 @@
  *   3 payload     JSON, fields per op (see BatchStore)
  *   4 retention   seconds every touched key lives after this change
  *   5 now_ms      the caller's clock, for ready_at / timed_out_at
- * Returns {result, detail, created_at_ms}:
+ * Returns {result, detail, created_at_ms, outbox}:
  *   result  'duplicate' (already applied; nothing changed) | 'applied'
  *   detail  'assigned:<essay_id>' | 'revived:<essay_id>' | 'revived:excess' | 'excess:<reason>' | 'failed' | 'upload_counted' |
  *           'upload_announced' | 'already:<kind>' | 'not_registered' | 'timed_out' | 'noop', with
  *           ';ready' appended
  *           when this change made the batch ready
+ *   outbox  every entry now waiting in the outbox, this change's and any an earlier attempt left
+ *           (the caller publishes them without another round trip)
  */
 export const transitionLua = `
 local meta, freeSlots, allSlots, essays, files, uploads, processed, outbox =
@@ -45,7 +47,7 @@ local function touch()
 end
 
 if redis.call('SISMEMBER', processed, eid) == 1 then
-  return {'duplicate', '', redis.call('HGET', meta, 'created_at_ms') or ''}
+  return {'duplicate', '', redis.call('HGET', meta, 'created_at_ms') or '', redis.call('LRANGE', outbox, 0, -1)}
 end
 
 local registered = redis.call('EXISTS', meta) == 1
@@ -238,7 +240,7 @@ if registered and op ~= 'timeout' and redis.call('HGET', meta, 'status') == 'awa
 end
 
 touch()
-return {'applied', detail, redis.call('HGET', meta, 'created_at_ms') or ''}
+return {'applied', detail, redis.call('HGET', meta, 'created_at_ms') or '', redis.call('LRANGE', outbox, 0, -1)}
 `;
 
 /**

@@ -26,21 +26,23 @@ export const LIFECYCLE_CONSUMER = 'lifecycle';
 
 /**
  * Applies one event (or the batch's readiness timeout) to the batch's state, exactly once, and
- * publishes what the change caused. The outbox is drained before and after, so a retry after a
- * crash at any point publishes what the earlier attempt could not.
+ * publishes what the change caused. The transition answers with the whole outbox, so a retry
+ * after a crash at any point (a duplicate, then) publishes what the earlier attempt could not,
+ * in the same round trip as the change.
  */
 export async function applyLifecycleJob(
   job: LifecycleJob,
   deps: LifecycleDeps,
-): Promise<TransitionResult | { detail: 'ignored' }> {
+): Promise<Omit<TransitionResult, 'outbox'> | { detail: 'ignored' }> {
   const { batchId, id, change } = toTransition(job);
   if (!change) return { detail: 'ignored' };
-  const afterPublish = () => deps.reached?.('after-publish');
-  await deps.publisher.drainOutbox(batchId, job.correlation_id, afterPublish);
   deps.reached?.('before-transition');
   const result = await deps.batches.transition(batchId, LIFECYCLE_CONSUMER, id, change);
   deps.reached?.('after-transition');
-  await deps.publisher.drainOutbox(batchId, job.correlation_id, afterPublish);
+  const { outbox, ...summary } = result; // the job's return value: the outbox is not kept
+  await deps.publisher.publishOutbox(batchId, outbox, job.correlation_id, () =>
+    deps.reached?.('after-publish'),
+  );
   deps.reached?.('after-ack');
   if ((result.becameReady || result.timedOut) && result.createdAtMs !== null) {
     deps.metrics.batchCompletion.observe(
@@ -48,7 +50,7 @@ export async function applyLifecycleJob(
       (Date.now() - result.createdAtMs) / 1000,
     );
   }
-  return result;
+  return summary;
 }
 
 function toTransition(job: LifecycleJob): {

@@ -1,4 +1,4 @@
-import { sendSpellcheckInitiate } from '../../queues/commands.js';
+import { sendSpellcheckInitiates } from '../../queues/commands.js';
 import type { FleetContext } from '../../queues/context.js';
 import type { Envelope } from '../../shared/events/envelope.js';
 import { parseEnvelope } from '../../shared/events/envelope.js';
@@ -28,15 +28,16 @@ export async function orchestrate(job: unknown, deps: Deps): Promise<{ detail: s
       ]);
       const language = await deps.batches.language(batchId);
       // (re)send the commands of essays without a result: their ids make repeats harmless
-      for (const essayId of started.pending) {
-        await sendSpellcheckInitiate(deps.queue, {
+      await sendSpellcheckInitiates(
+        deps.queue,
+        started.pending.map((essayId) => ({
           batch_id: batchId,
           essay_id: essayId,
           text_storage_id: essays.get(essayId)!.text_storage_id,
           language,
           correlation_id: env.correlation_id,
-        });
-      }
+        })),
+      );
       detail = `${started.result}:${started.pending.length}`;
       break;
     }
