@@ -68,6 +68,8 @@ function summary(name: string, r: RunResult, baseline: number, baselineName: str
   const perSecond = r.files / r.seconds;
   return {
     name,
+    /** TXT: files/s of the design's queue work alone (bare-flow-worker.ts, `design`). */
+    designFloor: undefined as number | undefined,
     files: r.files,
     perSecond,
     ratio: perSecond / baseline,
@@ -145,9 +147,17 @@ if (runs('txt')) {
         filesPerBatch,
         inFlight,
       });
-      results.push(
-        summary(`TXT, ${run.files} files`, run, bare.files / bare.seconds, 'bare BullMQ flow'),
-      );
+      progress(`TXT ${files} files through the design's queue work, no-op`);
+      const floor = await runBareFlow(fleet.redisUrl, {
+        batches: batchesFor(files),
+        filesPerBatch,
+        inFlight,
+        mode: 'design',
+      });
+      results.push({
+        ...summary(`TXT, ${run.files} files`, run, bare.files / bare.seconds, 'bare BullMQ flow'),
+        designFloor: floor.files / floor.seconds,
+      });
       if (files === sizes[0])
         redisCost.commandsPerFile = ((after.commands - before.commands) / run.files).toFixed(1);
       if (files === sizes.at(-1))
@@ -257,7 +267,11 @@ if (documentFormats.length) {
         content: docs[(b + i) % docs.length]!,
       });
       await fleetRun(fleet, quick ? 30 : 60, file);
+      const cpuBefore = cpuByProcess(fleet);
       const run = await fleetRun(fleet, quick ? 90 : 600, file);
+      cpuPerFile[`${format.toUpperCase()} ${run.files}`] = Object.fromEntries(
+        Object.entries(cpuByProcess(fleet, cpuBefore)).map(([k, v]) => [k, v / run.files]),
+      );
       results.push(
         summary(
           `${format.toUpperCase()}, ${run.files} files`,
@@ -273,12 +287,22 @@ if (documentFormats.length) {
 }
 
 const table = markdownTable(
-  ['run', 'files/s', 'baseline files/s', 'ratio', 'upload p50 ms', 'ready p50 ms', 'ready p99 ms'],
+  [
+    'run',
+    'files/s',
+    'baseline files/s',
+    'ratio',
+    "design's queue work alone, files/s (÷ baseline)",
+    'upload p50 ms',
+    'ready p50 ms',
+    'ready p99 ms',
+  ],
   results.map((r) => [
     r.name,
     r.perSecond.toFixed(0),
     `${r.baseline.toFixed(0)} (${r.baselineName})`,
     r.ratio.toFixed(2),
+    r.designFloor ? `${r.designFloor.toFixed(0)} (${(r.designFloor / r.baseline).toFixed(2)})` : '',
     r.uploadP50.toFixed(0),
     r.readyP50.toFixed(0),
     r.readyP99.toFixed(0),
@@ -308,7 +332,8 @@ writeReport(
   'End to end: register → upload → ready, against baselines from the same run',
   `${table}\n\n` +
     `Batches of ${filesPerBatch} files, ${inFlight} batches in flight; the fleet is web + extractor + lifecycle as separate processes (built code, default configuration, private Redis with AOF). ` +
-    `Ready latency runs from the upload's response to BatchEssaysReadyV1 on the batch's event stream. Targets: TXT ≥ 0.5 of the bare flow, PDF/DOCX ≥ 0.75 of direct extraction × cores.\n\n` +
+    `Ready latency runs from the upload's response to BatchEssaysReadyV1 on the batch's event stream. Targets: TXT ≥ 0.5 of the bare flow, PDF/DOCX ≥ 0.75 of direct extraction × cores. ` +
+    `The design's queue work alone: the same flow, plus per file the event job the lifecycle consumes and the spellcheck command it adds (addBulk at the batch's end), all no-op, in one process (bench/lib/bare-flow-worker.ts).\n\n` +
     `## Where the CPU goes\n\n${cpuTable}\n\nEach process with its children (the extractor's sandbox processes), from /proc; the bench client (HTTP, event streams) not counted.\n\n` +
     `## Growth\n\nTime per file over 10 consecutive batches, in one run of the largest size. Target: the last within 20% of the first.\n\n${growthTable}\n\n` +
     `## Redis\n\n${costTable}\n\nCommands per file: every Redis command of the first TXT run (web, workers, event streams) ÷ files. Bytes per essay: \`used_memory\` with ${quick ? 150 : 600} essays' uploads queued and no workers (in flight), after they are ready (completed), and once the batch keys have expired (after retention, not measured with --quick).`,

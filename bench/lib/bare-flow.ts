@@ -1,5 +1,7 @@
 // The floor of queue overhead: a bare BullMQ flow per batch (one parent, one no-op child per
-// file) through a worker process of its own, with the same batches in flight as the fleet run.
+// file) through a worker process of its own, with the same batches in flight as the fleet run;
+// or (`mode: 'design'`) the same flow plus the event and command jobs the fleet's design adds per
+// file, still with no work of its own (see bare-flow-worker.ts).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,11 +12,17 @@ import { repoRoot, waitForOutput } from '../../test/helpers/processes.js';
 
 export async function runBareFlow(
   redisUrl: string,
-  opts: { batches: number; filesPerBatch: number; inFlight: number },
+  opts: { batches: number; filesPerBatch: number; inFlight: number; mode?: 'bare' | 'design' },
 ): Promise<{ files: number; seconds: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'bench/lib/bare-flow-worker.ts'), redisUrl],
+    [
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'bench/lib/bare-flow-worker.ts'),
+      redisUrl,
+      opts.mode ?? 'bare',
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   let out = '';
@@ -38,11 +46,12 @@ export async function runBareFlow(
         await flows.add({
           name: 'batch',
           queueName: 'bare-parent',
+          data: { batch: `${run}-${n}`, files: opts.filesPerBatch },
           opts: { jobId: `${run}-${n}`, ...keep },
           children: Array.from({ length: opts.filesPerBatch }, (_, i) => ({
             name: 'file',
             queueName: 'bare-child',
-            data: { batch: n, file: i },
+            data: { batch: `${run}-${n}`, file: i, files: opts.filesPerBatch },
             opts: keep,
           })),
         });
