@@ -115,7 +115,7 @@ try {
   await upload(bareUrl, 'x', 2);
   await upload(fleetUrl, await register(2), 2);
   const rates = { bare: [] as number[], bareFsync: [] as number[], fleet: [] as number[] };
-  for (let round = 0; round < (args.quick ? 1 : 2); round++) {
+  for (let round = 0; round < (args.quick ? 1 : 3); round++) {
     rates.bare.push(await upload(bareUrl, 'x', batchFiles));
     rates.bareFsync.push(await upload(`${bareUrl}?fsync=1`, 'x', batchFiles));
     rates.fleet.push(await upload(fleetUrl, await register(batchFiles), batchFiles));

@@ -16,8 +16,9 @@ const lifecycle = new Queue('bare-lifecycle', { connection, prefix: '{bare}' });
 const spellcheck = new Queue('bare-spellcheck', { connection, prefix: '{bare}' });
 
 type FileJob = { batch: string; file: number; files: number };
-const publish = (batch: string, subject: string, files: number) =>
-  lifecycle.add('event', { batch, files }, { jobId: `${batch}-${subject}`, ...keep });
+const publish = async (batch: string, subject: string, files: number) => {
+  await lifecycle.add('event', { batch, files }, { jobId: `${batch}-${subject}`, ...keep });
+};
 
 const seen = new Map<string, number>();
 const workers =

@@ -1,6 +1,3 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { Router, type RequestHandler } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { queueNames } from '../queues/names.js';
@@ -24,6 +21,23 @@ export function boardRouter(ctx: FleetContext): Router {
   const router = Router();
   const mode = boardMode(ctx.config);
   if (mode === 'off') return router;
+  if (mode === 'login')
+    router.use(BOARD_PATH, basicAuth(ctx.config.BOARD_USERNAME!, ctx.config.BOARD_PASSWORD!));
+  // the board's code (~7 MB resident) is loaded when the board is first opened
+  let board: Promise<RequestHandler> | undefined;
+  router.use(BOARD_PATH, (req, res, next) => {
+    board ??= loadBoard(ctx, mode);
+    board.then((handler) => handler(req, res, next), next);
+  });
+  return router;
+}
+
+async function loadBoard(ctx: FleetContext, mode: BoardMode): Promise<RequestHandler> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
@@ -33,10 +47,7 @@ export function boardRouter(ctx: FleetContext): Router {
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Essay intake queues' } },
   });
-  if (mode === 'login')
-    router.use(BOARD_PATH, basicAuth(ctx.config.BOARD_USERNAME!, ctx.config.BOARD_PASSWORD!));
-  router.use(BOARD_PATH, serverAdapter.getRouter() as RequestHandler);
-  return router;
+  return serverAdapter.getRouter() as RequestHandler;
 }
 
 /** HTTP Basic login, compared in constant time. */

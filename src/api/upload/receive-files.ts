@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { BlobStore } from '../../shared/blob-store.js';
 import { ErrorCode } from '../../shared/errors.js';
@@ -28,6 +29,13 @@ export interface ReceiveOptions {
   batchCorrelation(batchId: string): Promise<string | null>;
   onBytes(n: number): void;
 }
+
+/**
+ * Files of one request being written at once. The next part waits (back-pressure on the request)
+ * while this many are still on their way to the disk, so a slow disk holds at most this many
+ * staging buffers (~1 MiB each) per upload; the fsync of one overlaps the next one's bytes.
+ */
+const STAGING_PER_REQUEST = 4;
 
 /**
  * Streams a multipart upload (a `batch_id` field, then `files` parts) into the blob store, one
@@ -72,6 +80,19 @@ export function receiveFiles(
     let idle: NodeJS.Timeout | undefined;
     let count = 0;
     const work: Promise<ReceivedFile | null>[] = [];
+    let staging = 0;
+    const stagingFreed: (() => void)[] = [];
+    const stage = async (stream: Readable) => {
+      while (staging >= STAGING_PER_REQUEST)
+        await new Promise<void>((resolve) => stagingFreed.push(resolve));
+      staging++;
+      try {
+        return await opts.blobs.stage(stream);
+      } finally {
+        staging--;
+        stagingFreed.shift()?.();
+      }
+    };
     // the first failure ends the parse: no more parts are read or stored, what is being staged
     // is discarded, and the rest of the body is read and dropped up to MAX_REQUEST_BYTES (the
     // error answer closes the connection of a request whose body was not read to its end)
@@ -132,7 +153,7 @@ export function receiveFiles(
               rejected_code: ErrorCode.TOO_MANY_FILES,
             };
           }
-          const staged = await opts.blobs.stage(stream);
+          const staged = await stage(stream);
           opts.onBytes(staged.size);
           if ((stream as { truncated?: boolean }).truncated) {
             await staged.discard();

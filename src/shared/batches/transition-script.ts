@@ -29,8 +29,8 @@
  *           'upload_announced' | 'already:<kind>' | 'not_registered' | 'timed_out' | 'noop', with
  *           ';ready' appended
  *           when this change made the batch ready
- *   outbox  every entry now waiting in the outbox, this change's and any an earlier attempt left
- *           (the caller publishes them without another round trip)
+ *   outbox  every entry now waiting in the outbox: this change's, and any that earlier changes
+ *           of the batch left unpublished (the caller publishes them without another round trip)
  */
 export const transitionLua = `
 local meta, freeSlots, allSlots, essays, files, uploads, processed, outbox =

@@ -26,9 +26,9 @@ export const LIFECYCLE_CONSUMER = 'lifecycle';
 
 /**
  * Applies one event (or the batch's readiness timeout) to the batch's state, exactly once, and
- * publishes what the change caused. The transition answers with the whole outbox, so a retry
- * after a crash at any point (a duplicate, then) publishes what the earlier attempt could not,
- * in the same round trip as the change.
+ * publishes what the change caused. The transition answers with the whole outbox in the same
+ * round trip: after a crash past the change, the retry's transition is a duplicate and answers
+ * with what the earlier attempt left unpublished; a crash before it changed nothing.
  */
 export async function applyLifecycleJob(
   job: LifecycleJob,
