@@ -27,7 +27,7 @@ export function boardRouter(ctx: FleetContext): Router {
   let board: Promise<RequestHandler> | undefined;
   router.use(BOARD_PATH, (req, res, next) => {
     board ??= loadBoard(ctx, mode);
-    board.then((handler) => handler(req, res, next), next);
+    board.then((handler) => handler(req, res, next)).catch(next);
   });
   return router;
 }

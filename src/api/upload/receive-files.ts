@@ -31,9 +31,10 @@ export interface ReceiveOptions {
 }
 
 /**
- * Files of one request being written at once. The next part waits (back-pressure on the request)
- * while this many are still on their way to the disk, so a slow disk holds at most this many
- * staging buffers (~1 MiB each) per upload; the fsync of one overlaps the next one's bytes.
+ * Files of one request being written at once. The next part waits while this many are still on
+ * their way to the disk (a part larger than busboy's buffers then pauses the request), so a slow
+ * disk holds at most this many staging buffers (~1 MiB each) per upload; the fsync of one
+ * overlaps the next one's bytes.
  */
 const STAGING_PER_REQUEST = 4;
 
@@ -83,14 +84,17 @@ export function receiveFiles(
     let staging = 0;
     const stagingFreed: (() => void)[] = [];
     const stage = async (stream: Readable) => {
-      while (staging >= STAGING_PER_REQUEST)
+      while (staging >= STAGING_PER_REQUEST && !failure)
         await new Promise<void>((resolve) => stagingFreed.push(resolve));
+      // the request failed while this part waited: write nothing more of it
+      if (failure) throw failure;
       staging++;
       try {
         return await opts.blobs.stage(stream);
       } finally {
         staging--;
-        stagingFreed.shift()?.();
+        // the next part goes on after this one's outcome is handled (a failure recorded first)
+        setImmediate(() => stagingFreed.shift()?.());
       }
     };
     // the first failure ends the parse: no more parts are read or stored, what is being staged
@@ -101,6 +105,7 @@ export function receiveFiles(
       failure ??= err;
       if (ended) return;
       ended = true;
+      for (const wake of stagingFreed.splice(0)) wake(); // the parts waiting to be staged give up
       clearTimeout(idle);
       req.unpipe(bb);
       bb.destroy(err);
