@@ -64,12 +64,18 @@ async function redisInfo(fleet: BenchFleet) {
   };
 }
 
-function summary(name: string, r: RunResult, baseline: number, baselineName: string) {
+/** `designFloor` (TXT): files/s of the design's queue work alone (bare-flow-worker.ts `design`). */
+function summary(
+  name: string,
+  r: RunResult,
+  baseline: number,
+  baselineName: string,
+  designFloor?: number,
+) {
   const perSecond = r.files / r.seconds;
   return {
     name,
-    /** TXT: files/s of the design's queue work alone (bare-flow-worker.ts, `design`). */
-    designFloor: undefined as number | undefined,
+    designFloor,
     files: r.files,
     perSecond,
     ratio: perSecond / baseline,
@@ -115,6 +121,18 @@ function cpuByProcess(
   };
   return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (since[k] ?? 0)]));
 }
+
+/** Records each process's CPU ms per file since `before`, for the report's CPU table. */
+function recordCpuPerFile(
+  label: string,
+  fleet: BenchFleet,
+  before: Record<string, number>,
+  files: number,
+): void {
+  cpuPerFile[label] = Object.fromEntries(
+    Object.entries(cpuByProcess(fleet, before)).map(([k, v]) => [k, v / files]),
+  );
+}
 const progress = (m: string) =>
   console.error(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const growth: { at: number; msPerFile: number }[] = [];
@@ -136,11 +154,8 @@ if (runs('txt')) {
       const before = await redisInfo(fleet);
       const cpuBefore = cpuByProcess(fleet);
       const run = await fleetRun(fleet, files);
-      const cpu = cpuByProcess(fleet, cpuBefore);
+      recordCpuPerFile(`TXT ${run.files}`, fleet, cpuBefore, run.files);
       const after = await redisInfo(fleet);
-      cpuPerFile[`TXT ${run.files}`] = Object.fromEntries(
-        Object.entries(cpu).map(([k, v]) => [k, v / run.files]),
-      );
       progress(`TXT ${files} files through a bare flow`);
       const bare = await runBareFlow(fleet.redisUrl, {
         batches: batchesFor(files),
@@ -154,10 +169,15 @@ if (runs('txt')) {
         inFlight,
         mode: 'design',
       });
-      results.push({
-        ...summary(`TXT, ${run.files} files`, run, bare.files / bare.seconds, 'bare BullMQ flow'),
-        designFloor: floor.files / floor.seconds,
-      });
+      results.push(
+        summary(
+          `TXT, ${run.files} files`,
+          run,
+          bare.files / bare.seconds,
+          'bare BullMQ flow',
+          floor.files / floor.seconds,
+        ),
+      );
       if (files === sizes[0])
         redisCost.commandsPerFile = ((after.commands - before.commands) / run.files).toFixed(1);
       if (files === sizes.at(-1))
@@ -269,9 +289,7 @@ if (documentFormats.length) {
       await fleetRun(fleet, quick ? 30 : 60, file);
       const cpuBefore = cpuByProcess(fleet);
       const run = await fleetRun(fleet, quick ? 90 : 600, file);
-      cpuPerFile[`${format.toUpperCase()} ${run.files}`] = Object.fromEntries(
-        Object.entries(cpuByProcess(fleet, cpuBefore)).map(([k, v]) => [k, v / run.files]),
-      );
+      recordCpuPerFile(`${format.toUpperCase()} ${run.files}`, fleet, cpuBefore, run.files);
       results.push(
         summary(
           `${format.toUpperCase()}, ${run.files} files`,

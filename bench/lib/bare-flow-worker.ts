@@ -12,54 +12,51 @@ const [redisUrl, mode = 'bare'] = process.argv.slice(2);
 const connection = new Redis(redisUrl!, { maxRetriesPerRequest: null });
 const opts = { connection, prefix: '{bare}', concurrency: 8 };
 const keep = { removeOnComplete: { count: 1000 } };
+const design = mode === 'design';
 const lifecycle = new Queue('bare-lifecycle', { connection, prefix: '{bare}' });
 const spellcheck = new Queue('bare-spellcheck', { connection, prefix: '{bare}' });
 
 type FileJob = { batch: string; file: number; files: number };
-const publish = async (batch: string, subject: string, files: number) => {
-  await lifecycle.add('event', { batch, files }, { jobId: `${batch}-${subject}`, ...keep });
+/** design: an extract child or a finished upload publishes its event to the lifecycle. */
+const publish = (subject: (job: Job<FileJob>) => string) => async (job: Job<FileJob>) => {
+  if (!design) return;
+  const { batch, files } = job.data;
+  await lifecycle.add('event', { batch, files }, { jobId: `${batch}-${subject(job)}`, ...keep });
 };
 
+/** design: a batch's last event starts its phase (one command per file), and the batch is done. */
 const seen = new Map<string, number>();
-const workers =
-  mode === 'design'
-    ? [
-        new Worker<FileJob>(
-          'bare-child',
-          (job) => publish(job.data.batch, `f${job.data.file}`, job.data.files),
-          opts,
-        ),
-        new Worker<FileJob>(
-          'bare-parent',
-          (job) => publish(job.data.batch, 'upload', job.data.files),
-          opts,
-        ),
-        new Worker<{ batch: string; files: number }>(
-          'bare-lifecycle',
-          async (job: Job<{ batch: string; files: number }>) => {
-            const { batch, files } = job.data;
-            const n = (seen.get(batch) ?? 0) + 1;
-            seen.set(batch, n);
-            if (n < files + 1) return;
-            seen.delete(batch);
-            await spellcheck.addBulk(
-              Array.from({ length: files }, (_, i) => ({
-                name: 'initiate',
-                data: { batch, file: i },
-                opts: { jobId: `${batch}-s${i}` },
-              })),
-            );
-            process.send!(batch);
-          },
-          opts,
-        ),
-      ]
-    : [
-        new Worker('bare-child', async () => 'ok', opts),
-        new Worker('bare-parent', async () => 'ok', opts),
-      ];
+async function applyEvent(job: Job<{ batch: string; files: number }>) {
+  const { batch, files } = job.data;
+  const n = (seen.get(batch) ?? 0) + 1;
+  seen.set(batch, n);
+  if (n < files + 1) return;
+  seen.delete(batch);
+  await spellcheck.addBulk(
+    Array.from({ length: files }, (_, i) => ({
+      name: 'initiate',
+      data: { batch, file: i },
+      opts: { jobId: `${batch}-s${i}` },
+    })),
+  );
+  process.send!(batch);
+}
+
+const workers = [
+  new Worker<FileJob>(
+    'bare-child',
+    publish((job) => `f${job.data.file}`),
+    opts,
+  ),
+  new Worker<FileJob>(
+    'bare-parent',
+    publish(() => 'upload'),
+    opts,
+  ),
+  ...(design ? [new Worker('bare-lifecycle', applyEvent, opts)] : []),
+];
 // bare: a batch is done when its parent is
-if (mode !== 'design') workers[1]!.on('completed', (job) => process.send!(job.id));
+if (!design) workers[1]!.on('completed', (job) => process.send!(job.id));
 await Promise.all(workers.map((w) => w.waitUntilReady()));
 console.log('consuming');
 process.on('SIGTERM', () => {

@@ -7,6 +7,18 @@ const bool = (def: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+/** A comma-separated list (spaces around items and empty items dropped), each item checked. */
+const list = (item: z.ZodString) =>
+  z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
 
 /**
  * Every setting of the fleet, with its default. The README's settings table mirrors this schema;
@@ -26,25 +38,14 @@ export const configSchema = z
      * `redis[s]://[user:password@]host:port` (credentials and TLS of the first apply to all; the
      * rest of the nodes are discovered). Every key of a batch shares one hash tag, the queues another.
      */
-    REDIS_CLUSTER_NODES: z
-      .string()
-      .optional()
-      .transform((s) =>
-        (s ?? '')
-          .split(',')
-          .map((n) => n.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(
-              /^(rediss?:\/\/\S+|[^:\s/]+:\d{1,5})$/,
-              'host:port, or redis[s]://[user:password@]host:port',
-            ),
+    REDIS_CLUSTER_NODES: list(
+      z
+        .string()
+        .regex(
+          /^(rediss?:\/\/\S+|[^:\s/]+:\d{1,5})$/,
+          'host:port, or redis[s]://[user:password@]host:port',
         ),
-      ),
+    ),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(8080, 0).pipe(z.number().max(65535)),
     /** Port of a worker process's /metrics (on HOST); 0 turns it off. */
@@ -115,16 +116,7 @@ export const configSchema = z
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
 
     /** Bearer tokens that may use the API, comma-separated (16+ characters each). */
-    API_TOKENS: z
-      .string()
-      .optional()
-      .transform((s) =>
-        (s ?? '')
-          .split(',')
-          .map((t) => t.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().min(16, 'each API token needs at least 16 characters'))),
+    API_TOKENS: list(z.string().min(16, 'each API token needs at least 16 characters')),
     /** Serve the API without tokens on a non-loopback HOST (behind your own auth proxy). */
     AUTH_DISABLED: bool(false),
     /** The queue board's login; without both, the board is read-only on loopback, else off. */
