@@ -1,14 +1,13 @@
 // Extraction throughput: files/s and ms per file for each format, through the sandbox against
 // calling the libraries directly, in the same run; and one extractor process against two.
 //   npm run bench:extract [-- --quick]
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { extractDocument } from '../src/workers/extract/extract-document.js';
 import { SandboxPool } from '../src/workers/extract/sandbox/pool.js';
 import { sandboxOptions } from '../src/workers/registry.js';
 import { loadConfig } from '../src/shared/config.js';
 import { corpus, type Format } from './lib/corpus.js';
+import { measureProcesses } from './lib/measure-processes.js';
 import { markdownTable, writeReport } from './lib/report.js';
 
 const { values: args } = parseArgs({
@@ -68,41 +67,8 @@ async function measureAsProcess(role: string, format: Format, startAt: number): 
   }
 }
 
-/** Starts `count` measuring processes that begin at the same moment; returns their summed rate. */
-async function processes(count: number, role: string, format: Format): Promise<number> {
-  // time for every process to load before they start together
-  const startAt = Date.now() + (args.quick ? 1500 : 4000);
-  const self = fileURLToPath(import.meta.url);
-  const runs = Array.from(
-    { length: count },
-    () =>
-      new Promise<Rate>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [
-            ...process.execArgv,
-            self,
-            '--role',
-            role,
-            '--format',
-            format,
-            '--start',
-            String(startAt),
-            ...(args.quick ? ['--quick'] : []),
-          ],
-          { stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('exit', (code) =>
-          code === 0
-            ? resolve(JSON.parse(out) as Rate)
-            : reject(new Error(`measure exited ${code}`)),
-        );
-      }),
-  );
-  return (await Promise.all(runs)).reduce((sum, r) => sum + r.perSecond, 0);
-}
+const processes = (count: number, role: 'direct' | 'extractor', format: Format) =>
+  measureProcesses(count, role, format, args.quick);
 
 if (args.role) {
   process.stdout.write(

@@ -1,6 +1,6 @@
 // The floor of queue overhead: a bare BullMQ flow per batch (one parent, one no-op child per
 // file) through a worker process of its own, with the same batches in flight as the fleet run;
-// or (`mode: 'design'`) the same flow plus the event and command jobs the fleet's design adds per
+// or (`mode: 'design'`) the same flow plus the readiness and command jobs the fleet's design adds per
 // file, still with no work of its own (see bare-flow-worker.ts).
 import { spawn } from 'node:child_process';
 import path from 'node:path';

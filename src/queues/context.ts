@@ -1,6 +1,6 @@
 import { FlowProducer, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BatchStore } from '../shared/batches/batch-store.js';
+import { createBatchStore, type BatchStore } from '../shared/batches/batch-store.js';
 import { EventFeed } from '../shared/batches/event-feed.js';
 import type { BlobStore } from '../shared/blob-store.js';
 import { createBlobStore } from '../shared/blob-store-factory.js';
@@ -16,7 +16,8 @@ import {
   type RedisRole,
 } from '../shared/redis.js';
 import { createQueue } from './create-queue.js';
-import type { QueueName } from './names.js';
+import { DeadLetters } from './dead-letters.js';
+import { QueueName } from './names.js';
 import { Publisher } from './publisher.js';
 
 /** Everything a process of the fleet shares between its handlers or routes. */
@@ -28,6 +29,7 @@ export interface FleetContext {
   blobs: BlobStore;
   batches: BatchStore;
   publisher: Publisher;
+  deadLetters: DeadLetters;
   flows: FlowProducer;
   queue(name: QueueName): Queue;
   /** Live notices of event-log growth (opens a subscriber connection on first use). */
@@ -60,7 +62,8 @@ export async function createContext(
     redis.disconnect();
     throw err;
   }
-  const batches = new BatchStore(redis, config.REDIS_KEY_PREFIX, config.BATCH_RETENTION_SECONDS);
+  const batches = createBatchStore(redis, config.REDIS_KEY_PREFIX, config.BATCH_RETENTION_SECONDS);
+  const metrics = opts.metrics ?? createMetrics();
   const queues = new Map<QueueName, Queue>();
   const queue = (name: QueueName) => {
     let q = queues.get(name);
@@ -78,11 +81,12 @@ export async function createContext(
   return {
     config,
     logger: opts.logger,
-    metrics: opts.metrics ?? createMetrics(),
+    metrics,
     redis,
     blobs,
     batches,
-    publisher: new Publisher(batches, queue, opts.source),
+    publisher: new Publisher(batches.log, queue, opts.source),
+    deadLetters: new DeadLetters(redis, queue(QueueName.dlq), metrics, opts.logger),
     flows,
     queue,
     feed() {
@@ -90,11 +94,30 @@ export async function createContext(
       return feed;
     },
     async close() {
-      await feed?.close();
-      await Promise.all([...queues.values()].map((q) => q.close()));
-      await flows.close();
-      await redis.quit().catch(() => redis.disconnect());
+      // with Redis unreachable a queue's close waits for a connection that never comes: the
+      // process still goes, after the shutdown deadline, and drops the connection
+      const closed = await settleWithin(config.SHUTDOWN_TIMEOUT_MS, async () => {
+        await feed?.close();
+        await Promise.all([...queues.values()].map((q) => q.close()));
+        await flows.close();
+        await redis.quit();
+      });
+      if (!closed) opts.logger.warn('Redis did not answer the shutdown; connections dropped');
+      redis.disconnect();
       await blobs.close?.();
     },
   };
+}
+
+/** Runs `work` and answers whether it settled within `ms`; never rejects. */
+async function settleWithin(ms: number, work: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = work().then(
+    () => true,
+    () => true,
+  );
+  const settled = await Promise.race([done, late]);
+  clearTimeout(timer);
+  return settled;
 }

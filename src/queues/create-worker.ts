@@ -1,19 +1,11 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ZodError, type ZodType } from 'zod';
 import type { Config } from '../shared/config.js';
 import { bullPrefix } from '../shared/keys.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import type { DeadLetter } from './dead-letters.js';
 import type { QueueName } from './names.js';
-
-const deadLettersInFlight = new WeakMap<Worker, Set<Promise<void>>>();
-
-/** Resolves when the worker's dead-lettering under way has finished (await it before closing Redis). */
-export async function settleDeadLetters(worker: Worker): Promise<void> {
-  await Promise.allSettled([...(deadLettersInFlight.get(worker) ?? [])]);
-}
 
 /** What a handler learns about the job besides its payload. */
 export interface JobMeta {
@@ -22,6 +14,35 @@ export interface JobMeta {
   jobName: string;
   attemptsMade: number;
   log: Logger;
+  /**
+   * A flow parent's children: each finished child's return value and each dead child's failure,
+   * by child job id. Children still running (one retried from the board) make the parent wait
+   * for them first: this throws, and the parent runs again once they have finished.
+   */
+  children(): Promise<ChildrenOutcomes>;
+}
+
+export interface ChildrenOutcomes {
+  values: Record<string, unknown>;
+  failures: Record<string, string>;
+}
+
+/** A child's job key (`<prefix>:<queue>:<id>`) to its id. */
+const byId = <T>(entries: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(
+    Object.entries(entries).map(([key, v]) => [key.slice(key.lastIndexOf(':') + 1), v]),
+  );
+
+/** The children of `job`; with a token (the job is active here) it waits for unfinished ones. */
+export async function childrenOf(job: Job, token?: string): Promise<ChildrenOutcomes> {
+  const [values, failures, pending] = await Promise.all([
+    job.getChildrenValues(),
+    job.getIgnoredChildrenFailures(),
+    job.getDependenciesCount({ unprocessed: true }),
+  ]);
+  if (token && (pending.unprocessed ?? 0) > 0 && (await job.moveToWaitingChildren(token)))
+    throw new WaitingChildrenError();
+  return { values: byId(values), failures: byId(failures) };
 }
 
 export interface QueueHandler<T> {
@@ -29,10 +50,11 @@ export interface QueueHandler<T> {
   schema: ZodType<T>;
   handle(payload: T, meta: JobMeta): Promise<unknown>;
   /**
-   * Called once a job is dead (out of attempts, unrecoverable, or stalled too often), after its
-   * dead letter is recorded: gives the job's subject its PROCESSING_FAILED outcome.
+   * Called once a job is dead (out of attempts, unrecoverable, or stalled too often), before its
+   * dead letter is recorded, by the failed sets' sweep: gives the job's subject its outcome.
+   * Must be idempotent (a sweep that crashed part-way runs it again).
    */
-  onDeadLetter?(payload: T, reason: string): Promise<void>;
+  onDeadLetter?(payload: T, reason: string, meta: Pick<JobMeta, 'children'>): Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -43,7 +65,6 @@ export interface WorkerOptions {
   concurrency: number;
   /** Jobs per second across all workers of this queue; 0 means no limit. */
   ratePerSecond: number;
-  deadLetter(letter: DeadLetter): Promise<void>;
 }
 
 function logKeys(data: unknown): Record<string, string> {
@@ -62,13 +83,15 @@ function logKeys(data: unknown): Record<string, string> {
 /**
  * Runs a handler on a BullMQ worker: parses the payload (a malformed job can never succeed, so it
  * fails at once), logs with the standard keys, and counts and times every job. A thrown error
- * is how a job reaches its retries and the failed set: nothing here swallows it.
+ * is how a job reaches its retries and the failed set: nothing here swallows it. A job that dies
+ * is dead-lettered by the failed sets' sweep (`dead-letters.ts`), not by a listener here: a
+ * process can die between BullMQ marking the job failed and any listener running.
  */
 export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): Worker {
   const { queue } = handler;
   const worker = new Worker(
     queue,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const started = performance.now();
       const log = opts.logger.child({ phase: queue, job_id: job.id, ...logKeys(job.data) });
       let payload: T;
@@ -86,6 +109,7 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
           jobName: job.name,
           attemptsMade: job.attemptsMade,
           log,
+          children: () => childrenOf(job, token),
         });
         opts.metrics.jobs.inc({ queue, status: 'completed' });
         log.info(`${job.name} done`, {
@@ -94,6 +118,8 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
         });
         return result;
       } catch (err) {
+        // a parent waiting for a child retried from the board: not a failure
+        if (err instanceof WaitingChildrenError) throw err;
         opts.metrics.jobs.inc({ queue, status: 'failed' });
         log.warn(`${job.name} failed`, {
           status: 'failed',
@@ -119,52 +145,5 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
   worker.on('error', (err) =>
     opts.logger.error('worker error', { phase: queue, error: err.message }),
   );
-  // BullMQ emits 'failed' on every failed attempt, and for unrecoverable and stalled-too-often
-  // jobs too (its 'retries-exhausted' misses those): the job's state says whether it is dead
-  const pending = new Set<Promise<void>>();
-  deadLettersInFlight.set(worker, pending);
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const p: Promise<void> = deadLetterIfFinal(job, err)
-      .catch((e: Error) => {
-        opts.logger.error('dead-lettering failed', {
-          phase: queue,
-          job_id: job.id,
-          error: e.message,
-        });
-      })
-      .finally(() => pending.delete(p));
-    pending.add(p);
-  });
-
-  async function deadLetterIfFinal(job: Job, err: Error): Promise<void> {
-    if ((await job.getState()) !== 'failed') return;
-    const keys = logKeys(job.data);
-    opts.logger.error(`${job.name} dead-lettered`, {
-      phase: queue,
-      status: 'dead_lettered',
-      job_id: job.id,
-      ...keys,
-      error: err.message,
-    });
-    const recorded = opts.deadLetter({
-      source_queue: queue,
-      job_id: job.id ?? '',
-      job_name: job.name,
-      payload: job.data,
-      reason: err.message,
-      attempts: job.attemptsMade,
-      correlation_id: keys.corr_id ?? '',
-      failed_at: job.finishedOn ?? Date.now(),
-    });
-    // the subject's outcome matters most (its batch waits for it): give it even if the record fails
-    const parsed = handler.schema.safeParse(job.data);
-    const outcome =
-      parsed.success && handler.onDeadLetter
-        ? handler.onDeadLetter(parsed.data, err.message)
-        : undefined;
-    const [r, o] = await Promise.allSettled([recorded, outcome]);
-    for (const res of [r, o]) if (res.status === 'rejected') throw res.reason;
-  }
   return worker;
 }

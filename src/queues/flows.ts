@@ -7,8 +7,9 @@ import { JobName, QueueName } from './names.js';
 
 /**
  * Adds one upload's flow: a "finish upload" parent that runs when every "extract file" child has
- * finished. Children that fail for good do not hold the parent back (ignoreDependencyOnFailure),
- * so every upload is counted even when a file dies.
+ * finished, and applies the whole upload. Children that die do not hold the parent back
+ * (ignoreDependencyOnFailure): it reads their failures and gives them their outcome. Parts the
+ * API refused get no child: the parent knows them from its manifest.
  */
 export async function addUploadFlow(
   flows: FlowProducer,
@@ -32,4 +33,12 @@ export async function addUploadFlow(
       },
     })),
   });
+}
+
+/** Whether an upload's flow was added (its parent exists, in any state). */
+export async function uploadFlowExists(
+  queue: (name: QueueName) => { getJobState(id: string): Promise<string> },
+  uploadId: string,
+): Promise<boolean> {
+  return (await queue(QueueName.upload).getJobState(uploadId)) !== 'unknown';
 }

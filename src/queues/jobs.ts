@@ -3,32 +3,55 @@ import { errorCodes } from '../shared/errors.js';
 import { envelopeSchema } from '../shared/events/envelope.js';
 
 const id = z.string().min(1).max(128);
+const storageId = z.string().regex(/^[0-9a-f]{64}$/);
 
-/** One file of an upload, to extract and validate. `rejected_code` marks a part the API refused. */
+/** One stored file of an upload, to extract and validate; its outcome is the job's return value. */
 export const extractFileJobSchema = z.object({
   batch_id: id,
   upload_id: id,
   file_upload_id: id,
   original_file_name: z.string().max(1024),
-  raw_storage_id: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .nullable(),
+  raw_storage_id: storageId,
   size_bytes: z.number().int().min(0),
   correlation_id: z.string(),
-  rejected_code: z.enum(errorCodes).optional(),
 });
 export type ExtractFileJob = z.infer<typeof extractFileJobSchema>;
 
-/** The parent of an upload's flow: runs once every file of the request has finished. */
+/** A file of an upload as its flow parent knows it: a part the API refused has its code. */
+export const manifestFileSchema = z.object({
+  file_upload_id: id,
+  original_file_name: z.string().max(1024),
+  raw_storage_id: storageId.nullable(),
+  size_bytes: z.number().int().min(0),
+  rejected_code: z.enum(errorCodes).optional(),
+});
+export type ManifestFile = z.infer<typeof manifestFileSchema>;
+
+/**
+ * The parent of an upload's flow: runs once every file of the request has finished (or died),
+ * and applies the whole upload to its batch.
+ */
 export const finishUploadJobSchema = z.object({
   batch_id: id,
   upload_id: id,
   expected_count: z.number().int().min(0),
   upload_ts: z.string(),
   correlation_id: z.string(),
+  files: z.array(manifestFileSchema),
 });
 export type FinishUploadJob = z.infer<typeof finishUploadJobSchema>;
+
+/** What an extract child returns: the outcome its parent applies. */
+export const fileOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('content'),
+    text_storage_id: storageId,
+    text_length: z.number().int().min(0),
+  }),
+  z.object({ kind: z.literal('failure'), error_code: z.enum(errorCodes), message: z.string() }),
+]);
+export const extractResultSchema = z.object({ file_upload_id: id, outcome: fileOutcomeSchema });
+export type ExtractResult = z.infer<typeof extractResultSchema>;
 
 export const readinessTimeoutJobSchema = z.object({
   kind: z.literal('readiness_timeout'),
@@ -37,19 +60,31 @@ export const readinessTimeoutJobSchema = z.object({
 });
 export type ReadinessTimeoutJob = z.infer<typeof readinessTimeoutJobSchema>;
 
-/** The lifecycle queue carries events and the batch's delayed readiness timeout. */
-export const lifecycleJobSchema = z.union([readinessTimeoutJobSchema, envelopeSchema]);
+/** Scheduled when the API announces an upload: if its flow never came, it stops holding the batch. */
+export const uploadLeaseJobSchema = z.object({
+  kind: z.literal('upload_lease'),
+  batch_id: id,
+  upload_id: id,
+  correlation_id: z.string(),
+});
+export type UploadLeaseJob = z.infer<typeof uploadLeaseJobSchema>;
+
+/** The lifecycle queue keeps a batch's clocks: its readiness deadline and its uploads' leases. */
+export const lifecycleJobSchema = z.discriminatedUnion('kind', [
+  readinessTimeoutJobSchema,
+  uploadLeaseJobSchema,
+]);
 export type LifecycleJob = z.infer<typeof lifecycleJobSchema>;
 
 /** The SpellcheckInitiate command: check one essay's text. */
 export const spellcheckJobSchema = z.object({
   batch_id: id,
   essay_id: id,
-  text_storage_id: z.string().regex(/^[0-9a-f]{64}$/),
+  text_storage_id: storageId,
   language: z.enum(['en', 'sv']),
   correlation_id: z.string(),
 });
 export type SpellcheckJob = z.infer<typeof spellcheckJobSchema>;
 
-/** The orchestrator reacts to readiness and to spellcheck results. */
+/** The orchestrator reacts to readiness, revived essays and spellcheck results. */
 export const orchestrateJobSchema = envelopeSchema;

@@ -17,6 +17,7 @@ export const JobName = {
   extractFile: 'extract file',
   finishUpload: 'finish upload',
   readinessTimeout: 'readiness timeout',
+  uploadLease: 'upload lease',
   spellcheckInitiate: CommandType.SpellcheckInitiate,
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
@@ -29,14 +30,20 @@ export const Role = {
 } as const satisfies Record<string, readonly QueueName[]>;
 export type Role = keyof typeof Role;
 
-/** Which consumer queues receive each event type: a publisher adds one job per queue. */
+/**
+ * Which consumer queues receive each event type: a publisher adds one job per queue. A file's
+ * and an upload's events are facts for the event log only: the upload's flow parent applied
+ * them to the batch in the step that caused them.
+ */
 export const subscriptions: Record<EventType, readonly QueueName[]> = {
-  [EventType.EssayContentProvisionedV1]: [QueueName.lifecycle],
-  [EventType.EssayValidationFailedV1]: [QueueName.lifecycle],
-  [EventType.EssayUploadFinishedV1]: [QueueName.lifecycle],
+  [EventType.EssayContentProvisionedV1]: [],
+  [EventType.EssayValidationFailedV1]: [],
+  [EventType.EssayUploadFinishedV1]: [],
+  [EventType.EssayUploadAbandonedV1]: [],
   [EventType.ExcessContentProvisionedV1]: [],
   [EventType.BatchEssaysReadyV1]: [QueueName.orchestrate],
   [EventType.BatchReadinessTimedOutV1]: [QueueName.orchestrate],
+  [EventType.BatchEssayRevivedV1]: [QueueName.orchestrate],
   [EventType.SpellCheckCompletedV1]: [QueueName.orchestrate],
   [EventType.BatchPhaseCompletedV1]: [],
 };

@@ -1,33 +1,24 @@
 import type { Queue } from 'bullmq';
-import type { BatchStore, OutboxEntry } from '../shared/batches/batch-store.js';
+import type { EventLog, OutboxEntry } from '../shared/batches/event-log.js';
 import { makeEnvelope, type Envelope } from '../shared/events/envelope.js';
 import type { EventData } from '../shared/events/schemas.js';
 import type { EventType } from '../shared/events/vocabulary.js';
 import { subscriptions, type QueueName } from './names.js';
 
 /**
- * Publishes an event: appends it to its batch's event log (once per id) and adds one job per
- * subscribing queue with the event id as job id, so a re-publish of the same fact is a no-op
- * while the job is kept, and is recognised by the consumer's processed set after that.
+ * Publishes events: one job per subscribing queue with the event id as job id (a re-publish of
+ * the same fact is a no-op while the job is kept, and is recognised by the consumer's processed
+ * set after that), then the batch's event log, once per id. The jobs go first: a crash in
+ * between leaves the entries in the outbox, and the retry adds nothing twice.
  */
 export class Publisher {
   constructor(
-    private readonly batches: BatchStore,
+    private readonly log: EventLog,
     private readonly queue: (name: QueueName) => Queue,
     private readonly source: string,
   ) {}
 
-  async publish(envelope: Envelope): Promise<void> {
-    const batchId = (envelope.data as { batch_id: string }).batch_id;
-    await this.batches.appendEvent(batchId, envelope);
-    await Promise.all(
-      subscriptions[envelope.event_type].map((q) =>
-        this.queue(q).add(envelope.event_type, envelope, { jobId: envelope.event_id }),
-      ),
-    );
-  }
-
-  /** Builds and publishes an event about one subject (file, upload or batch). */
+  /** Builds and publishes an event about one subject that no batch step wrote to an outbox. */
   async emit<T extends EventType>(
     type: T,
     data: EventData<T>,
@@ -35,43 +26,51 @@ export class Publisher {
     correlationId: string,
   ): Promise<Envelope<T>> {
     const envelope = makeEnvelope(type, data, { identity, source: this.source, correlationId });
-    await this.publish(envelope);
+    await this.enqueue([envelope]);
+    await this.log.append(identity.batchId, [envelope]);
     return envelope;
   }
 
   /**
-   * Publishes what a batch's state changes left in its outbox, then removes each entry. Safe to
-   * run by any number of processes at once and after any crash: ids make every publish idempotent.
+   * Publishes outbox entries already read (a transition answers with them), and removes them
+   * from the outbox in the same step that appends them to the log. Safe to run by any number of
+   * processes at once and after any crash: ids make every publish idempotent.
    */
-  async drainOutbox(
-    batchId: string,
-    correlationId: string,
-    afterPublish?: () => void,
-  ): Promise<Envelope[]> {
-    return this.publishOutbox(
-      batchId,
-      await this.batches.pendingOutbox(batchId),
-      correlationId,
-      afterPublish,
-    );
-  }
-
-  /** Publishes outbox entries already read (a transition returns them), removing each after. */
   async publishOutbox(
     batchId: string,
     entries: OutboxEntry[],
     correlationId: string,
-    afterPublish?: () => void,
+    afterEnqueue?: () => void,
   ): Promise<Envelope[]> {
-    const published: Envelope[] = [];
-    for (const entry of entries) {
-      const envelope = this.envelopeOf(batchId, entry, correlationId);
-      await this.publish(envelope);
-      afterPublish?.();
-      await this.batches.ackOutbox(batchId, entry);
-      published.push(envelope);
-    }
-    return published;
+    if (entries.length === 0) return [];
+    const envelopes = entries.map((entry) => this.envelopeOf(batchId, entry, correlationId));
+    await this.enqueue(envelopes);
+    afterEnqueue?.();
+    await this.log.append(
+      batchId,
+      envelopes,
+      entries.map((e) => e.raw),
+    );
+    return envelopes;
+  }
+
+  /** Publishes what a batch's steps left in its outbox (a step that crashed before publishing). */
+  async drainOutbox(batchId: string, correlationId: string): Promise<Envelope[]> {
+    return this.publishOutbox(batchId, await this.log.pendingOutbox(batchId), correlationId);
+  }
+
+  private async enqueue(envelopes: Envelope[]): Promise<void> {
+    const byQueue = new Map<QueueName, Envelope[]>();
+    for (const envelope of envelopes)
+      for (const q of subscriptions[envelope.event_type])
+        byQueue.set(q, [...(byQueue.get(q) ?? []), envelope]);
+    await Promise.all(
+      [...byQueue].map(([q, list]) =>
+        this.queue(q).addBulk(
+          list.map((e) => ({ name: e.event_type, data: e, opts: { jobId: e.event_id } })),
+        ),
+      ),
+    );
   }
 
   private envelopeOf(batchId: string, entry: OutboxEntry, correlationId: string): Envelope {

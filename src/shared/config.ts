@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { crashPoints, crashSpecPattern } from './crash-hook.js';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
@@ -112,6 +113,10 @@ export const configSchema = z
     KEEP_FAILED_JOBS: int(5000, 0),
 
     READINESS_TIMEOUT_SECONDS: int(3600, 1),
+    /** An upload announced by the API whose flow has not appeared this long stops holding its batch. */
+    UPLOAD_LEASE_SECONDS: int(120, 1),
+    /** How often a worker process looks for jobs that died (its queues' failed sets) to dead-letter. */
+    DEAD_LETTER_SWEEP_MS: int(2000, 50),
     BATCH_RETENTION_SECONDS: int(7 * 24 * 3600, 60),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
 
@@ -122,9 +127,10 @@ export const configSchema = z
     /** The queue board's login; without both, the board is read-only on loopback, else off. */
     BOARD_USERNAME: z.string().min(1).optional(),
     BOARD_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
-    /** Test-only: the lifecycle process kills itself (SIGKILL) the first time it reaches this point. */
+    /** Test-only: a process kills itself (SIGKILL) at this point: `<point>[#<n>][@<EventType>]` (src/shared/crash-hook.ts). */
     TEST_CRASH_POINT: z
-      .enum(['before-transition', 'after-transition', 'after-publish', 'after-ack'])
+      .string()
+      .regex(crashSpecPattern, `one of ${crashPoints.join(', ')}, then #<n> and/or @<EventType>`)
       .optional(),
 
     /** Print log lines as JSON even on a TTY. */

@@ -17,12 +17,14 @@ export interface BatchKeys {
   essays: string;
   files: string;
   uploads: string;
+  reported: string;
   outbox: string;
   events: string;
   eventIds: string;
   processed(consumer: string): string;
   phase(name: string): string;
   phaseResults(name: string): string;
+  phaseMembers(name: string): string;
 }
 
 export function batchKeys(prefix: string, batchId: string): BatchKeys {
@@ -34,12 +36,14 @@ export function batchKeys(prefix: string, batchId: string): BatchKeys {
     essays: `${base}:essays`,
     files: `${base}:files`,
     uploads: `${base}:uploads`,
+    reported: `${base}:reported`,
     outbox: `${base}:outbox`,
     events: `${base}:events`,
     eventIds: `${base}:events:ids`,
     processed: (consumer) => `${base}:processed:${consumer}`,
     phase: (name) => `${base}:phase:${name}`,
     phaseResults: (name) => `${base}:phase:${name}:results`,
+    phaseMembers: (name) => `${base}:phase:${name}:members`,
   };
 }
 

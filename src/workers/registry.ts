@@ -1,20 +1,25 @@
 import type { Worker } from 'bullmq';
 import { createWorker, type QueueHandler } from '../queues/create-worker.js';
 import type { FleetContext } from '../queues/context.js';
+import { startDeadLetterSweep } from '../queues/dead-letters.js';
+import { uploadFlowExists } from '../queues/flows.js';
 import {
   extractFileJobSchema,
   finishUploadJobSchema,
   lifecycleJobSchema,
   orchestrateJobSchema,
   spellcheckJobSchema,
+  type ExtractFileJob,
+  type ExtractResult,
 } from '../queues/jobs.js';
 import { QueueName } from '../queues/names.js';
-import type { Config } from '../shared/config.js';
-import { recordDeadLetter } from '../queues/dead-letters.js';
 import { queueSettings } from '../queues/queue-settings.js';
-import { extractFile, reportDeadFile } from './extract/extract-file.js';
+import type { Config } from '../shared/config.js';
+import { crashHook } from '../shared/crash-hook.js';
+import { runBatchStep } from './batch-step.js';
+import { extractFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
-import { applyLifecycleJob, type CrashPoint } from './lifecycle/apply-event.js';
+import { keepBatchClock } from './lifecycle/batch-clock.js';
 import { orchestrate } from './orchestrate/orchestrate.js';
 import { OffThreadChecker } from './spellcheck/off-thread-checker.js';
 import { reportDeadSpellcheck, spellcheckEssay } from './spellcheck/spellcheck-essay.js';
@@ -53,7 +58,19 @@ function handlers(
   ctx: FleetContext,
   res: Resources,
 ): { [Q in ConsumedQueue]: QueueHandler<unknown> } {
-  const { config } = ctx;
+  const { config, batches } = ctx;
+  const step = {
+    publisher: ctx.publisher,
+    metrics: ctx.metrics,
+    crash: crashHook(config.TEST_CRASH_POINT),
+  };
+  const uploadDeps = {
+    ...step,
+    transitions: batches.transitions,
+    recordDeadChildren: async (ids: string[]) => {
+      for (const id of ids) await ctx.deadLetters.recordById(ctx.queue(QueueName.extract), id);
+    },
+  };
   return {
     [QueueName.extract]: defineHandler({
       queue: QueueName.extract,
@@ -61,24 +78,43 @@ function handlers(
       handle: (p) =>
         extractFile(p, {
           blobs: ctx.blobs,
-          publisher: ctx.publisher,
           metrics: ctx.metrics,
           limits: { minChars: config.MIN_CONTENT_CHARS, maxChars: config.MAX_CONTENT_CHARS },
           extract: (bytes, name) => res.sandbox!.extract(bytes, name),
+          report: (job, outcome) =>
+            runBatchStep(job.batch_id, job.correlation_id, step, () =>
+              batches.transitions.report(
+                job.batch_id,
+                job.upload_id,
+                {
+                  file_upload_id: job.file_upload_id,
+                  original_file_name: job.original_file_name,
+                  raw_storage_id: job.raw_storage_id,
+                  outcome,
+                },
+                fileNotice(job, outcome),
+              ),
+            ),
         }),
-      onDeadLetter: (p, reason) => reportDeadFile(p, ctx.publisher, reason),
+      // a dead child's outcome is its parent's to give (the parent reads its failure)
     }),
     [QueueName.upload]: defineHandler({
       queue: QueueName.upload,
       schema: finishUploadJobSchema,
-      handle: (p) => finishUpload(p, ctx),
-      // the upload still counts: its files have (or will get) their own outcomes
-      onDeadLetter: async (p) => void (await finishUpload(p, ctx)),
+      handle: async (p, meta) => finishUpload(p, uploadDeps, await meta.children()),
+      // the upload still counts: its files get their outcomes from what their jobs left
+      onDeadLetter: async (p, _reason, meta) =>
+        void (await finishUpload(p, uploadDeps, await meta.children())),
     }),
     [QueueName.lifecycle]: defineHandler({
       queue: QueueName.lifecycle,
       schema: lifecycleJobSchema,
-      handle: (p) => applyLifecycleJob(p, { ...ctx, reached: crashHook(config.TEST_CRASH_POINT) }),
+      handle: (p) =>
+        keepBatchClock(p, {
+          ...step,
+          transitions: batches.transitions,
+          uploadFlowExists: (uploadId) => uploadFlowExists(ctx.queue, uploadId),
+        }),
     }),
     [QueueName.orchestrate]: defineHandler({
       queue: QueueName.orchestrate,
@@ -95,11 +131,16 @@ function handlers(
   };
 }
 
-/** Test-only: a process started with TEST_CRASH_POINT kills itself the first time it gets there. */
-function crashHook(point: CrashPoint | undefined): ((reached: CrashPoint) => void) | undefined {
-  if (!point) return undefined;
-  return (reached) => {
-    if (reached === point) process.kill(process.pid, 'SIGKILL');
+/** The live notice of a finished file (not kept: the upload's events are the record). */
+function fileNotice(job: ExtractFileJob, outcome: ExtractResult['outcome']) {
+  return {
+    notice: 'file_processed',
+    batch_id: job.batch_id,
+    upload_id: job.upload_id,
+    file_upload_id: job.file_upload_id,
+    original_file_name: job.original_file_name,
+    outcome: outcome.kind,
+    ...(outcome.kind === 'failure' ? { error_code: outcome.error_code } : {}),
   };
 }
 
@@ -131,12 +172,16 @@ export async function startWorkers(
       metrics: ctx.metrics,
       concurrency: settings.concurrency,
       ratePerSecond: settings.ratePerSecond,
-      deadLetter: (letter) => recordDeadLetter(ctx.queue(QueueName.dlq), ctx.metrics, letter),
     });
   });
+  const sweep = startDeadLetterSweep(
+    ctx,
+    queues.map((q) => table[q as ConsumedQueue]),
+  );
   return {
     workers,
     release: async () => {
+      sweep.stop();
       await Promise.all([res.sandbox?.close(), res.checker?.close()]);
     },
   };

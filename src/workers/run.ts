@@ -1,7 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { FleetContext } from '../queues/context.js';
 import type { QueueName } from '../queues/names.js';
-import { settleDeadLetters } from '../queues/create-worker.js';
 import { startWorkers } from './registry.js';
 
 export interface RunningWorkers {
@@ -32,7 +31,6 @@ export async function runWorkers(ctx: FleetContext, queues: QueueName[]): Promis
         );
         return;
       }
-      await Promise.all(workers.map(settleDeadLetters));
       await release();
     },
   };

@@ -88,9 +88,9 @@ for (const backend of ['one Redis', 'a 3-master Redis Cluster'] as const) {
       expect(observed.values.some((v) => v.labels.status === 'timed_out')).to.equal(true);
     });
 
-    it('duplicate publish of every per-file and upload-finished event changes state and emits events exactly once', async () => {
+    it('every step delivered twice (the the upload parent, the deadline, the orchestrator events) changes state and emits events exactly once', async () => {
       const reg = await api.register({ expected_essay_count: 3, course_code: 'ENG5' });
-      await api.upload(reg.batch_id, [...good(2), { name: 'empty.txt', content: '' }]);
+      const up = await api.upload(reg.batch_id, [...good(2), { name: 'empty.txt', content: '' }]);
       await api.waitForBatch(reg.batch_id);
       // let the spellcheck phase finish too, so the state stands still before the replay
       await waitFor('the spellcheck phase to complete', async () =>
@@ -98,18 +98,29 @@ for (const backend of ['one Redis', 'a 3-master Redis Cluster'] as const) {
       );
       const before = await api.batch(reg.batch_id);
       const eventsBefore = await api.events(reg.batch_id);
-      const inputs = eventsBefore.filter((e) =>
-        ['EssayContentProvisionedV1', 'EssayValidationFailedV1', 'EssayUploadFinishedV1'].includes(
-          e.event_type,
+      const parent = await fleet.web.queue(QueueName.upload).getJob(up.body.upload_id);
+      const orchestrated = eventsBefore.filter((e) =>
+        ['BatchEssaysReadyV1', 'SpellCheckCompletedV1'].includes(e.event_type),
+      );
+      expect(orchestrated).to.have.length(3);
+      // brand-new jobs (other ids) carrying the same facts
+      const jobs = await Promise.all([
+        fleet.web
+          .queue(QueueName.upload)
+          .add(parent!.name, parent!.data, { jobId: `${up.body.upload_id}-replay` }),
+        fleet.web
+          .queue(QueueName.lifecycle)
+          .add(
+            'readiness timeout',
+            { kind: 'readiness_timeout', batch_id: reg.batch_id, correlation_id: 'replay' },
+            { jobId: `timeout-${reg.batch_id}-replay` },
+          ),
+        ...orchestrated.map((e) =>
+          fleet.web
+            .queue(QueueName.orchestrate)
+            .add(e.event_type, e, { jobId: `${e.event_id}-replay` }),
         ),
-      );
-      expect(inputs).to.have.length(4);
-      const lifecycle = fleet.web.queue(QueueName.lifecycle);
-      // once more through the publisher (same job ids) and once as brand-new jobs (other ids)
-      for (const e of inputs) await fleet.web.publisher.publish(e as any);
-      const jobs = await Promise.all(
-        inputs.map((e) => lifecycle.add(e.event_type, e, { jobId: `${e.event_id}-replay` })),
-      );
+      ]);
       await waitFor('replayed jobs to finish', async () => {
         const states = await Promise.all(jobs.map((j) => j.getState()));
         return states.every((s) => s === 'completed');

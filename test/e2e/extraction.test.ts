@@ -45,10 +45,13 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
       METRICS_PORT: String(metricsPort),
     });
     await waitForOutput(extractor, /consuming essay\.extract/);
-  });
-  after(async () => {
-    extractor.kill('SIGTERM');
-    await exitOf(extractor);
+    // stopped while Redis is still up (the suite's Redis stops after its tracked clean-ups)
+    redis.track({
+      stop: async () => {
+        extractor.kill('SIGTERM');
+        await exitOf(extractor);
+      },
+    });
   });
 
   it('gives each broken file its code, and the next file in the batch still becomes ready', async () => {

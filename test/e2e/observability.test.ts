@@ -18,7 +18,10 @@ describe('e2e: observability while the matrix runs', function () {
   let api: ApiClient;
 
   before(async () => {
-    fleet = redis.track(await startFleet(redis.url, {}, undefined, { captureLogs: true }));
+    // a short upload lease: its job (batch.lifecycle) runs while the test looks
+    fleet = redis.track(
+      await startFleet(redis.url, { UPLOAD_LEASE_SECONDS: '1' }, undefined, { captureLogs: true }),
+    );
     api = new ApiClient(fleet.url);
   });
 
@@ -75,12 +78,12 @@ describe('e2e: observability while the matrix runs', function () {
     await api.upload(reg.batch_id, [{ name: 'a.txt', content: essay('logs') }], {
       'X-Correlation-ID': 'corr-logs-1',
     });
-    await waitFor('the spellcheck job to be logged', () =>
-      fleet.logs.some(
-        (l) =>
-          l.phase === 'essay.spellcheck' && l.batch_id === reg.batch_id && l.status === 'completed',
-      ),
-    );
+    for (const phase of ['essay.spellcheck', 'batch.lifecycle'])
+      await waitFor(`the ${phase} job to be logged`, () =>
+        fleet.logs.some(
+          (l) => l.phase === phase && l.batch_id === reg.batch_id && l.status === 'completed',
+        ),
+      );
     const mine = fleet.logs.filter(
       (l) => l.batch_id === reg.batch_id && typeof l.phase === 'string' && l.phase !== 'http',
     );

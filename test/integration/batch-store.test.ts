@@ -1,26 +1,50 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { BatchStore, type TransitionOp } from '../../src/shared/batches/batch-store.js';
-import { eventId } from '../../src/shared/events/event-id.js';
+import { createBatchStore, type BatchStore } from '../../src/shared/batches/batch-store.js';
+import { APPLY_CHUNK } from '../../src/shared/batches/transitions.js';
+import type { FileOutcome, UploadedFile } from '../../src/shared/batches/types.js';
+import { batchKeys } from '../../src/shared/keys.js';
 import { assertNoEviction, RedisPolicyError } from '../../src/shared/redis.js';
 import { useRedis } from '../helpers/redis.js';
 
 const sha = (n: number) => n.toString(16).padStart(64, '0');
+type File = UploadedFile & { outcome: FileOutcome };
 
-describe('BatchStore (real Redis)', () => {
+const content = (n: number): File => ({
+  file_upload_id: `file-${n}`,
+  original_file_name: `essay-${n}.txt`,
+  raw_storage_id: sha(n),
+  outcome: { kind: 'content', text_storage_id: sha(n + 1000), text_length: 500 },
+});
+const empty = (n: number): File => ({
+  file_upload_id: `file-${n}`,
+  original_file_name: 'empty.txt',
+  raw_storage_id: sha(n),
+  outcome: { kind: 'failure', error_code: 'EMPTY_CONTENT', message: 'The file contains no text.' },
+});
+const dead = (n: number): File => ({
+  file_upload_id: `file-${n}`,
+  original_file_name: `essay-${n}.txt`,
+  raw_storage_id: sha(n),
+  outcome: { kind: 'dead', message: 'The file could not be processed (boom)' },
+});
+
+describe('batch state (real Redis)', () => {
   const redisServer = useRedis();
   let redis: Redis;
   let store: BatchStore;
+  let prefix: string;
 
   before(() => {
     redis = redisServer.track(new Redis(redisServer.url));
-    store = new BatchStore(redis, `t${Date.now()}`, 3600);
+    prefix = `t${Date.now()}`;
+    store = createBatchStore(redis, prefix, 3600);
   });
 
   async function registered(expected: number) {
     const batchId = randomUUID();
-    await store.register({
+    await store.registry.register({
       batch_id: batchId,
       expected_count: expected,
       course_code: 'ENG5',
@@ -30,62 +54,28 @@ describe('BatchStore (real Redis)', () => {
     });
     return batchId;
   }
-  const content = (uploadId: string, n: number): TransitionOp => ({
-    op: 'content',
-    file_upload_id: `file-${n}`,
-    upload_id: uploadId,
-    original_file_name: `essay-${n}.txt`,
-    raw_storage_id: sha(n),
-    text_storage_id: sha(n + 1000),
-  });
-  const apply = (batchId: string, change: TransitionOp, subject: string, outcome: string) =>
-    store.transition(
+  const apply = (batchId: string, uploadId: string, files: File[], expected = files.length) =>
+    store.transitions.applyUpload(
       batchId,
-      'lifecycle',
-      eventId(batchId, subject, 'extraction', outcome),
-      change,
+      { upload_id: uploadId, expected_count: expected, upload_ts: 'now', correlation_id: 'c' },
+      files,
     );
+  const types = (outbox: { event_type: string }[]) => outbox.map((e) => e.event_type);
+  const view = async (b: string) => (await store.view.get(b))!;
 
-  it('assigns slots, counts the upload, and becomes ready exactly once', async () => {
+  it('applies an upload whole: each file, the upload, readiness, in one step and in that order', async () => {
     const b = await registered(2);
-    await apply(b, content('u1', 1), 'file-1', 'provisioned');
-    const failure: TransitionOp = {
-      op: 'failure',
-      file_upload_id: 'file-2',
-      upload_id: 'u1',
-      original_file_name: 'empty.txt',
-      raw_storage_id: null,
-      error_code: 'EMPTY_CONTENT',
-      message: 'The file contains no text.',
-    };
-    await apply(b, failure, 'file-2', 'failed');
-    const done = await apply(
-      b,
-      { op: 'upload_finished', upload_id: 'u1', expected_count: 2 },
-      'u1',
-      'finished',
-    );
-    expect(done.becameReady).to.equal(true);
-    const again = await apply(
-      b,
-      { op: 'upload_finished', upload_id: 'u1', expected_count: 2 },
-      'u1',
-      'finished',
-    );
-    expect(again.duplicate).to.equal(true);
-    // a transition answers with the whole outbox: a duplicate too, with what is left unpublished
-    expect(done.outbox.map((e) => e.event_type)).to.deep.equal(['BatchEssaysReadyV1']);
-    expect(again.outbox).to.deep.equal(done.outbox);
-
-    const outbox = await store.pendingOutbox(b);
-    expect(outbox.map((e) => e.event_type)).to.deep.equal(['BatchEssaysReadyV1']);
-    const data = outbox[0]!.data as {
-      ready_essays: unknown[];
-      validation_failures: unknown[];
-      total_files_processed: number;
-    };
-    expect(data.ready_essays).to.have.length(1);
-    expect(data.validation_failures).to.deep.equal([
+    const done = await apply(b, 'u1', [content(1), empty(2)]);
+    expect(done.completed).to.equal('ready');
+    expect(types(done.outbox)).to.deep.equal([
+      'EssayContentProvisionedV1',
+      'EssayValidationFailedV1',
+      'EssayUploadFinishedV1',
+      'BatchEssaysReadyV1',
+    ]);
+    const ready = done.outbox.at(-1)!.data as Record<string, unknown>;
+    expect(ready.ready_essays).to.have.length(1);
+    expect(ready.validation_failures).to.deep.equal([
       {
         file_upload_id: 'file-2',
         original_file_name: 'empty.txt',
@@ -93,130 +83,176 @@ describe('BatchStore (real Redis)', () => {
         message: 'The file contains no text.',
       },
     ]);
-    expect(data.total_files_processed).to.equal(2);
-    const view = await store.get(b);
-    expect(view).to.include({
+    expect(ready.total_files_processed).to.equal(2);
+    expect(await view(b)).to.include({
       status: 'ready',
       ready_count: 1,
       failed_count: 1,
       received_count_from_uploads: 2,
     });
-  });
-
-  it('is idempotent on (batch_id, file_upload_id) even under a new event id', async () => {
-    const b = await registered(3);
-    await apply(b, content('u1', 1), 'file-1', 'provisioned');
-    const replay = await store.transition(
-      b,
-      'lifecycle',
-      eventId(b, 'file-1', 'extraction', 'other'),
-      content('u1', 1),
-    );
-    expect(replay.detail).to.equal('already:ready');
-    expect((await store.get(b))!.ready_count).to.equal(1);
+    // the same upload again (a retried parent) changes nothing and emits nothing new; it answers
+    // with what the outbox still holds, so a retry publishes what a crashed attempt left
+    const again = await apply(b, 'u1', [content(1), empty(2)]);
+    expect(again.detail).to.equal('applied:0,0,0,2');
+    expect(again.completed).to.equal(null);
+    expect(again.outbox).to.deep.equal(done.outbox);
+    expect(await view(b)).to.include({ ready_count: 1, failed_count: 1 });
   });
 
   it('answers content without a slot as excess, with the reason', async () => {
     const b = await registered(1);
-    await apply(b, content('u1', 1), 'file-1', 'provisioned');
-    const over = await apply(b, content('u1', 2), 'file-2', 'provisioned');
-    expect(over.detail).to.equal('excess:NO_AVAILABLE_SLOT');
-    await apply(b, { op: 'upload_finished', upload_id: 'u1', expected_count: 2 }, 'u1', 'finished');
-    const late = await apply(b, content('u2', 3), 'file-3', 'provisioned');
-    expect(late.detail).to.equal('excess:BATCH_ALREADY_COMPLETED');
-    const unknown = await apply(randomUUID(), content('u9', 4), 'file-4', 'provisioned');
-    expect(unknown.detail).to.equal('excess:BATCH_NOT_REGISTERED');
-    const types = (await store.pendingOutbox(b)).map((e) => e.event_type);
-    expect(types).to.deep.equal([
-      'ExcessContentProvisionedV1',
-      'BatchEssaysReadyV1',
-      'ExcessContentProvisionedV1',
+    const over = await apply(b, 'u1', [content(1), content(2)]);
+    expect(over.detail).to.equal('applied:1,0,1,0;ready');
+    const late = await apply(b, 'u2', [content(3)]);
+    expect(late.detail).to.equal('applied:0,0,1,0');
+    const unknown = await apply(randomUUID(), 'u9', [content(4)]);
+    expect(unknown.detail).to.equal('applied:0,0,1,0');
+    expect((await view(b)).excess.map((x) => x.reason).sort()).to.deep.equal([
+      'BATCH_ALREADY_COMPLETED',
+      'NO_AVAILABLE_SLOT',
     ]);
   });
 
-  it('waits for the last of several uploads', async () => {
-    const b = await registered(3);
-    await apply(b, content('u1', 1), 'file-1', 'provisioned');
-    await apply(b, { op: 'upload_finished', upload_id: 'u1', expected_count: 1 }, 'u1', 'finished');
-    await apply(b, { op: 'upload_finished', upload_id: 'u2', expected_count: 2 }, 'u2', 'finished');
-    // u2's files have not reported: not ready although uploads cover the count
-    expect((await store.get(b))!.status).to.equal('awaiting_content');
-    await apply(b, content('u2', 2), 'file-2', 'provisioned');
-    const last = await apply(b, content('u2', 3), 'file-3', 'provisioned');
-    expect(last.becameReady).to.equal(true);
+  it('waits for every announced upload, and for the files to fill the expected count', async () => {
+    const b = await registered(2);
+    await store.transitions.announce(b, 'u1', 1);
+    await store.transitions.announce(b, 'u2', 1);
+    expect((await apply(b, 'u1', [content(1)])).completed).to.equal(null);
+    expect((await view(b)).status).to.equal('awaiting_content');
+    expect((await apply(b, 'u2', [content(2)])).completed).to.equal('ready');
   });
 
   it('does not become ready while an accepted upload is still in flight', async () => {
     const b = await registered(1);
-    await store.transition(b, 'web', eventId(b, 'u2', 'upload', 'announced'), {
-      op: 'upload_announced',
-      upload_id: 'u2',
-      expected_count: 1,
-    });
-    await apply(b, content('u1', 1), 'file-1', 'provisioned');
-    await apply(b, { op: 'upload_finished', upload_id: 'u1', expected_count: 1 }, 'u1', 'finished');
-    expect((await store.get(b))!.status).to.equal('awaiting_content');
-    await apply(b, content('u2', 2), 'file-2', 'provisioned');
-    const last = await apply(
-      b,
-      { op: 'upload_finished', upload_id: 'u2', expected_count: 1 },
-      'u2',
-      'finished',
-    );
-    expect(last.becameReady).to.equal(true);
-    expect((await store.get(b))!.excess.map((x) => x.reason)).to.deep.equal(['NO_AVAILABLE_SLOT']);
+    await store.transitions.announce(b, 'u2', 1);
+    await apply(b, 'u1', [content(1)]);
+    expect((await view(b)).status).to.equal('awaiting_content');
+    const last = await apply(b, 'u2', [content(2)]);
+    expect(last.completed).to.equal('ready');
+    expect((await view(b)).excess.map((x) => x.reason)).to.deep.equal(['NO_AVAILABLE_SLOT']);
+  });
+
+  it('ends an announced upload at its lease unless its flow exists; a flow that comes later still counts', async () => {
+    const b = await registered(1);
+    await store.transitions.announce(b, 'u1', 1);
+    const kept = await store.transitions.expireLease(b, 'u1', true, 'test');
+    expect(kept.detail).to.equal('noop');
+    const gone = await store.transitions.expireLease(b, 'u1', false, 'no flow');
+    expect(gone.detail).to.equal('abandoned');
+    expect(types(gone.outbox)).to.deep.equal(['EssayUploadAbandonedV1']);
+    expect(gone.outbox[0]!.data).to.include({ upload_id: 'u1', expected_count: 1 });
+    expect(await redis.hget(batchKeys(prefix, b).meta, 'open_uploads')).to.equal('0');
+    // the flow turns up after all: it is applied and counted, and open_uploads stays right
+    const late = await apply(b, 'u1', [content(1)]);
+    expect(late.completed).to.equal('ready');
+    expect(await redis.hget(batchKeys(prefix, b).meta, 'open_uploads')).to.equal('0');
+  });
+
+  it('times out at its deadline with missing_n, or, while an upload is open, when that upload is applied', async () => {
+    const short = await registered(3);
+    await apply(short, 'u1', [content(1)]);
+    const t = await store.transitions.deadline(short);
+    expect(t.completed).to.equal('timed_out');
+    expect(t.outbox.at(-1)!.data).to.include({ missing_n: 2, expected_count: 3, actual_count: 1 });
+
+    const filling = await registered(2);
+    await store.transitions.announce(filling, 'u1', 2);
+    expect((await store.transitions.deadline(filling)).detail).to.equal('deferred');
+    expect((await apply(filling, 'u1', [content(1), empty(2)])).completed).to.equal('ready');
+
+    const underfilled = await registered(3);
+    await store.transitions.announce(underfilled, 'u1', 1);
+    await store.transitions.deadline(underfilled);
+    const ended = await apply(underfilled, 'u1', [content(1)]);
+    expect(ended.completed).to.equal('timed_out');
+    expect(ended.outbox.at(-1)!.data).to.include({ missing_n: 2 });
+  });
+
+  it('gives a dead child PROCESSING_FAILED, unless it reported before its parent applied the upload', async () => {
+    const b = await registered(3);
+    // file-2 was retried from the board and finished while its parent still held its failure
+    const notice = { notice: 'file_processed' };
+    const early = await store.transitions.report(b, 'u1', content(2), notice);
+    expect(early.detail).to.equal('pending');
+    const done = await apply(b, 'u1', [content(1), dead(2), dead(3)]);
+    expect(done.detail).to.equal('applied:2,1,0,0;ready');
+    const failures = (await view(b)).validation_failures;
+    expect(failures.map((f) => [f.file_upload_id, f.error_code])).to.deep.equal([
+      ['file-3', 'PROCESSING_FAILED'],
+    ]);
+  });
+
+  it('a late child replaces its PROCESSING_FAILED: in a completed batch its essay is revived for the phases', async () => {
+    const b = await registered(2);
+    await apply(b, 'u1', [content(1), dead(2)]);
+    expect((await view(b)).status).to.equal('ready');
+    const late = await store.transitions.report(b, 'u1', content(2), { notice: 'x' });
+    expect(late.detail).to.equal('late:ready');
+    expect(types(late.outbox).slice(-2)).to.deep.equal([
+      'EssayContentProvisionedV1',
+      'BatchEssayRevivedV1',
+    ]);
+    expect(await view(b)).to.include({ ready_count: 2, failed_count: 0, status: 'ready' });
+    // reported again (a replay): nothing changes
+    const replay = await store.transitions.report(b, 'u1', content(2), { notice: 'x' });
+    expect(replay.detail).to.equal('late:already');
+    expect(await view(b)).to.include({ ready_count: 2, failed_count: 0 });
+
+    // a retried file that fails validation replaces the dead letter's outcome with its own
+    const c = await registered(2);
+    await apply(c, 'u1', [content(1), dead(2)]);
+    const failed = await store.transitions.report(c, 'u1', empty(2), { notice: 'x' });
+    expect(failed.detail).to.equal('late:failed');
+    expect((await view(c)).validation_failures.map((f) => f.error_code)).to.deep.equal([
+      'EMPTY_CONTENT',
+    ]);
+    expect((await view(c)).failed_count).to.equal(1);
+  });
+
+  it('applies a very large upload in chunks, and decides readiness after the last', async () => {
+    const n = APPLY_CHUNK * 2 + 50;
+    const b = await registered(n);
+    const files = Array.from({ length: n }, (_, i) => content(i));
+    const done = await apply(b, 'u1', files);
+    expect(done.completed).to.equal('ready');
+    expect(await view(b)).to.include({ ready_count: n, received_count_from_uploads: n });
   });
 
   it('never shortens the life registration gave a batch', async () => {
     const b = await registered(2);
-    const k = store.keys(b);
+    const k = batchKeys(prefix, b);
     const before = await redis.ttl(k.meta);
     expect(before).to.be.above(3600);
-    await apply(b, content('u1', 1), 'file-1', 'provisioned');
+    await apply(b, 'u1', [content(1)]);
     expect(await redis.ttl(k.meta)).to.be.at.least(before - 5);
     // keys the change created live as long as the batch itself
     expect(await redis.ttl(k.essays)).to.be.at.least(before - 5);
   });
 
-  it('times out a batch that is not ready, with missing_n', async () => {
-    const b = await registered(3);
-    await apply(b, content('u1', 1), 'file-1', 'provisioned');
-    const t = await store.transition(b, 'lifecycle', eventId(b, b, 'readiness', 'deadline'), {
-      op: 'timeout',
-    });
-    expect(t.timedOut).to.equal(true);
-    expect(t.outbox).to.deep.equal(await store.pendingOutbox(b));
-    const [entry] = await store.pendingOutbox(b);
-    expect(entry!.event_type).to.equal('BatchReadinessTimedOutV1');
-    expect(entry!.data).to.include({ missing_n: 2, expected_count: 3, actual_count: 1 });
-    expect((await store.get(b))!.status).to.equal('timed_out');
-  });
-
   it('never assigns a slot twice under concurrent writers', async () => {
     const b = await registered(20);
     const others = [0, 1].map(() => new Redis(redisServer.url));
-    const stores = others.map(
-      (r) => new BatchStore(r, (store as unknown as { prefix: string }).prefix, 3600),
-    );
-    const results = await Promise.all(
+    const stores = others.map((r) => createBatchStore(r, prefix, 3600));
+    await Promise.all(
       Array.from({ length: 30 }, (_, n) =>
-        stores[n % 2]!.transition(
+        stores[n % 2]!.transitions.applyUpload(
           b,
-          'lifecycle',
-          eventId(b, `file-${n}`, 'extraction', 'provisioned'),
-          content('u1', n),
+          { upload_id: `u${n}`, expected_count: 1, upload_ts: 'now', correlation_id: 'c' },
+          [content(n)],
         ),
       ),
     );
     await Promise.all(others.map((r) => r.quit()));
-    const assigned = results.filter((r) => r.detail.startsWith('assigned:')).map((r) => r.detail);
-    expect(assigned).to.have.length(20);
-    expect(new Set(assigned).size).to.equal(20);
-    expect(results.filter((r) => r.detail === 'excess:NO_AVAILABLE_SLOT')).to.have.length(10);
+    const v = await view(b);
+    expect(v.essays).to.have.length(20);
+    expect(new Set(v.essays.map((e) => e.essay_id)).size).to.equal(20);
+    expect(v.excess).to.have.length(10);
+    expect(v.status).to.equal('ready');
   });
 
-  it('keeps the event log once per event id', async () => {
+  it('keeps the event log once per event id, and acks the outbox entries it came from', async () => {
     const b = await registered(1);
+    const done = await apply(b, 'u1', [content(1)]);
     const envelope = {
       event_id: sha(7),
       event_type: 'BatchEssaysReadyV1' as const,
@@ -226,9 +262,11 @@ describe('BatchStore (real Redis)', () => {
       correlation_id: 'c',
       data: { batch_id: b, ready_essays: [], validation_failures: [], total_files_processed: 0 },
     };
-    expect(await store.appendEvent(b, envelope)).to.equal(true);
-    expect(await store.appendEvent(b, envelope)).to.equal(false);
-    expect(await store.events(b)).to.have.length(1);
+    const raws = done.outbox.map((e) => e.raw);
+    expect(await store.log.append(b, [envelope, envelope], raws)).to.equal(1);
+    expect(await store.log.append(b, [envelope], raws)).to.equal(0);
+    expect(await store.log.events(b)).to.have.length(1);
+    expect(await store.log.pendingOutbox(b)).to.deep.equal([]);
   });
 });
 

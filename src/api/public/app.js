@@ -97,6 +97,13 @@ function summary(batch) {
 }
 
 function onEvent(type, e) {
+  // a live notice: a file finished, before its upload is applied (it carries its fields itself)
+  if (type === 'notice') {
+    const tr = byFile.get(e.file_upload_id);
+    if (tr && tr.cells[2].className === '')
+      setCell(tr, 2, e.outcome === 'content' ? 'read, finishing…' : `${e.error_code}`, '');
+    return;
+  }
   const d = e.data;
   const tr = byFile.get(d.file_upload_id) ?? byEssay.get(d.essay_id);
   switch (type) {

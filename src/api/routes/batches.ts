@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { FleetContext } from '../../queues/context.js';
-import { JobName, QueueName } from '../../queues/names.js';
-import { readinessTimeoutJobSchema } from '../../queues/jobs.js';
+import { scheduleReadinessTimeout } from '../../queues/clocks.js';
 import { isUuid } from '../../shared/keys.js';
 import { correlationIdOf } from '../middleware/correlation.js';
 import { HttpError } from '../middleware/errors.js';
@@ -60,16 +59,8 @@ export function batchesRouter(ctx: FleetContext): Router {
     const timeoutSeconds = body.readiness_timeout_seconds ?? ctx.config.READINESS_TIMEOUT_SECONDS;
     // The timeout is scheduled first: a timeout for a batch that was never stored is a no-op,
     // while a stored batch without its timeout could wait forever.
-    await ctx.queue(QueueName.lifecycle).add(
-      JobName.readinessTimeout,
-      readinessTimeoutJobSchema.parse({
-        kind: 'readiness_timeout',
-        batch_id: batchId,
-        correlation_id: correlationId,
-      }),
-      { delay: timeoutSeconds * 1000, jobId: `timeout-${batchId}` },
-    );
-    await ctx.batches.register({
+    await scheduleReadinessTimeout(ctx.queue, batchId, correlationId, timeoutSeconds);
+    await ctx.batches.registry.register({
       batch_id: batchId,
       expected_count: body.expected_essay_count,
       course_code: body.course_code,
@@ -86,18 +77,18 @@ export function batchesRouter(ctx: FleetContext): Router {
   });
 
   router.get('/v1/batches/:batch_id', async (req, res) => {
-    const view = await ctx.batches.get(batchIdParam(req.params.batch_id));
+    const view = await ctx.batches.view.get(batchIdParam(req.params.batch_id));
     if (!view) throw new HttpError(404, 'BATCH_NOT_FOUND', 'no such batch');
     res.json(view);
   });
 
   router.get('/v1/batches/:batch_id/events', async (req, res) => {
     const batchId = batchIdParam(req.params.batch_id);
-    if (!(await ctx.batches.exists(batchId)))
+    if (!(await ctx.batches.registry.exists(batchId)))
       throw new HttpError(404, 'BATCH_NOT_FOUND', 'no such batch');
     if (req.get('accept')?.includes('text/event-stream'))
       return streamEvents(ctx, batchId, req, res);
-    res.json({ events: await ctx.batches.events(batchId) });
+    res.json({ events: await ctx.batches.log.events(batchId) });
   });
 
   return router;
@@ -105,7 +96,9 @@ export function batchesRouter(ctx: FleetContext): Router {
 
 /**
  * Server-Sent Events: replays the batch's event log, then follows it. Each event's `id` is its
- * position in the log, so a client reconnecting with `Last-Event-ID` misses nothing.
+ * position in the log, so a client reconnecting with `Last-Event-ID` misses nothing. Between
+ * them come `notice` events (`{notice: "file_processed", file_upload_id, outcome, ...}`): a file
+ * finished extraction, before its upload is applied; they are live only, and not replayed.
  */
 async function streamEvents(
   ctx: FleetContext,
@@ -127,7 +120,7 @@ async function streamEvents(
     try {
       do {
         again = false;
-        for (const json of await ctx.batches.eventLog(batchId, sent)) {
+        for (const json of await ctx.batches.log.read(batchId, sent)) {
           if (closed) return;
           const type = (JSON.parse(json) as { event_type: string }).event_type;
           res.write(`id: ${sent}\nevent: ${type}\ndata: ${json}\n\n`);
@@ -151,8 +144,13 @@ async function streamEvents(
   });
   res.write('retry: 2000\n\n');
   // subscribe before the replay, so an event appended in between is not missed; the close
-  // handler comes first, so a client gone during the subscription leaves nothing behind
-  const subscription = ctx.feed().listen(ctx.batches.eventsChannel(batchId), () => void flush());
+  // handler comes first, so a client gone during the subscription leaves nothing behind. The
+  // channel carries the log's growth and live notices of files as they finish (not kept, no id:
+  // the upload's events in the log are the record)
+  const subscription = ctx.feed().listen(ctx.batches.log.channel(batchId), (message) => {
+    if (!message.startsWith('{')) return void flush();
+    if (!closed) res.write(`event: notice\ndata: ${message}\n\n`);
+  });
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   req.on('close', () => {
     closed = true;

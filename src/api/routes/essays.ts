@@ -13,11 +13,11 @@ export function essaysRouter(ctx: FleetContext): Router {
     const variant = req.query.variant ?? 'original';
     if (variant !== 'original' && variant !== 'corrected')
       throw new HttpError(400, 'INVALID_VARIANT', 'variant is "original" or "corrected"');
-    const essay = isUuid(essayId) ? await ctx.batches.findEssay(essayId) : null;
+    const essay = isUuid(essayId) ? await ctx.batches.view.findEssay(essayId) : null;
     if (!essay) throw new HttpError(404, 'ESSAY_NOT_FOUND', 'no such essay, or it has no text yet');
     let storageId = essay.text_storage_id;
     if (variant === 'corrected') {
-      const result = await ctx.batches.phaseResultOf(essay.batch_id, 'spellcheck', essayId);
+      const result = await ctx.batches.view.phaseResultOf(essay.batch_id, 'spellcheck', essayId);
       if (!result?.corrected_text_storage_id)
         throw new HttpError(404, 'NOT_SPELLCHECKED', 'the essay has no spellchecked text (yet)');
       storageId = result.corrected_text_storage_id;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { FleetContext } from '../../queues/context.js';
+import { scheduleUploadLease } from '../../queues/clocks.js';
 import { addUploadFlow } from '../../queues/flows.js';
-import { eventId } from '../../shared/events/event-id.js';
-import { Phase } from '../../shared/events/vocabulary.js';
+import { crashHook } from '../../shared/crash-hook.js';
 import { correlationIdOf } from '../middleware/correlation.js';
 import { HttpError } from '../middleware/errors.js';
 import { backlogGuard } from '../upload/backlog.js';
@@ -12,6 +12,7 @@ import { receiveFiles } from '../upload/receive-files.js';
 export function filesRouter(ctx: FleetContext): Router {
   const router = Router();
   const checkBacklog = backlogGuard(ctx);
+  const crash = crashHook(ctx.config.TEST_CRASH_POINT);
 
   /** Streams the files into storage, then adds one flow: extract each file, then finish upload. */
   router.post('/v1/files/batch', async (req, res) => {
@@ -28,24 +29,25 @@ export function filesRouter(ctx: FleetContext): Router {
       maxFiles: ctx.config.MAX_FILES_PER_REQUEST,
       maxRequestBytes: ctx.config.MAX_REQUEST_BYTES,
       idleTimeoutMs: ctx.config.UPLOAD_IDLE_TIMEOUT_MS,
-      batchCorrelation: (id) => ctx.batches.correlationId(id),
+      batchCorrelation: (id) => ctx.batches.registry.correlationId(id),
       onBytes: (n) => ctx.metrics.uploadBytes.inc(n),
     });
     // events of this upload carry the client's id, or else the batch's
     const correlationId = req.get('x-correlation-id') ? correlationIdOf(req) : batchCorrelationId;
     if (files.length === 0) throw new HttpError(400, 'NO_FILES', 'the request carried no files');
     const uploadId = randomUUID();
-    // from here the batch waits for this upload: it cannot become ready while files are in flight
-    await ctx.batches.transition(
+    // from here the batch waits for this upload: it cannot become ready while its files are in
+    // flight. The lease comes first, so an announced upload always has one: if this process dies
+    // before the flow is added, the lease ends the wait (the client's retry is a new upload)
+    await scheduleUploadLease(
+      ctx.queue,
       batchId,
-      'web',
-      eventId(batchId, uploadId, Phase.upload, 'announced'),
-      {
-        op: 'upload_announced',
-        upload_id: uploadId,
-        expected_count: files.length,
-      },
+      uploadId,
+      correlationId,
+      ctx.config.UPLOAD_LEASE_SECONDS,
     );
+    await ctx.batches.transitions.announce(batchId, uploadId, files.length);
+    crash?.('after-announce');
     try {
       await addUploadFlow(
         ctx.flows,
@@ -56,21 +58,30 @@ export function filesRouter(ctx: FleetContext): Router {
           expected_count: files.length,
           upload_ts: new Date().toISOString(),
           correlation_id: correlationId,
+          files,
         },
-        files.map((f) => ({
-          ...f,
-          batch_id: batchId,
-          upload_id: uploadId,
-          correlation_id: correlationId,
-        })),
+        files.flatMap((f) =>
+          f.raw_storage_id && !f.rejected_code
+            ? [
+                {
+                  batch_id: batchId,
+                  upload_id: uploadId,
+                  file_upload_id: f.file_upload_id,
+                  original_file_name: f.original_file_name,
+                  raw_storage_id: f.raw_storage_id,
+                  size_bytes: f.size_bytes,
+                  correlation_id: correlationId,
+                },
+              ]
+            : [],
+        ),
       );
     } catch (err) {
-      // the flow was not added: let the batch stop waiting for this upload (the client retries)
-      await ctx.batches
-        .transition(batchId, 'web', eventId(batchId, uploadId, Phase.upload, 'abandoned'), {
-          op: 'upload_abandoned',
-          upload_id: uploadId,
-        })
+      // the flow was not added: the batch need not wait for the lease (if the flow was added
+      // after all and only its answer was lost, it still counts when it is applied)
+      await ctx.batches.transitions
+        .expireLease(batchId, uploadId, false, 'its flow could not be added')
+        .then((r) => ctx.publisher.publishOutbox(batchId, r.outbox, correlationId))
         .catch(() => undefined);
       throw err;
     }

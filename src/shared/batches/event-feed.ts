@@ -1,11 +1,12 @@
 import { waitUntilReady, type Redis } from '../redis.js';
 
 /**
- * Live notices that a batch's event log grew, over Redis pub/sub: one subscriber connection per
- * process, one channel per batch with listeners, unsubscribed when the last listener leaves.
+ * Live messages of a batch over Redis pub/sub (its event log grew: the new length; a file
+ * finished: a JSON notice): one subscriber connection per process, one channel per batch with
+ * listeners, unsubscribed when the last listener leaves.
  */
 export class EventFeed {
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<(message: string) => void>>();
   private readonly subscribed = new Map<string, Promise<unknown>>();
   private readyWait: Promise<void> | undefined;
 
@@ -16,16 +17,19 @@ export class EventFeed {
   }
 
   constructor(private readonly subscriber: Redis) {
-    subscriber.on('message', (channel: string) => {
-      for (const listener of this.listeners.get(channel) ?? []) listener();
+    subscriber.on('message', (channel: string, message: string) => {
+      for (const listener of this.listeners.get(channel) ?? []) listener(message);
     });
   }
 
   /**
-   * Calls `onGrowth` each time the channel's log grows, from when the subscription is live (this
+   * Calls `onMessage` with each message of the channel, from when the subscription is live (this
    * resolves then); returns the function that stops it.
    */
-  async listen(channel: string, onGrowth: () => void): Promise<() => Promise<void>> {
+  async listen(
+    channel: string,
+    onMessage: (message: string) => void,
+  ): Promise<() => Promise<void>> {
     let set = this.listeners.get(channel);
     if (!set) {
       set = new Set();
@@ -39,9 +43,9 @@ export class EventFeed {
         this.ready().then(() => this.subscriber.subscribe(channel)),
       );
     }
-    set.add(onGrowth);
+    set.add(onMessage);
     const stop = async () => {
-      set.delete(onGrowth);
+      set.delete(onMessage);
       if (set.size === 0 && this.listeners.get(channel) === set) {
         this.listeners.delete(channel);
         this.subscribed.delete(channel);

@@ -1,58 +1,68 @@
 /**
- * transition: applies one lifecycle event to one batch in a single atomic step: the dedupe check,
- * the state change, the dedupe mark, and the events the change causes (written to the batch's
- * outbox, which the caller and any retry drain). A crash before the script changes nothing; a
- * crash after it loses nothing, because the outbox is drained on every later delivery.
+ * transition: one atomic step of a batch: an upload announced, an upload's files applied (by
+ * the flow's parent), a child's report, an announced upload's lease running out, the readiness
+ * deadline. The state change and the events it causes (appended to the batch's outbox, which
+ * the caller and any retry publish) happen together: a crash before the script changes
+ * nothing, a crash after it loses nothing. Every op is idempotent by the state it finds (a file
+ * with an outcome keeps it, an applied upload is not counted again), so a retried step or a
+ * replayed report changes nothing twice.
  *
  * KEYS (all share the batch's hash tag):
- *   1 meta        hash: status, expected_count, received_count_from_uploads, ready_count,
- *                 failed_count, excess_count, incomplete_uploads (finished uploads with files
- *                 still lacking an outcome), open_uploads (accepted by the API, not finished),
- *                 created_at_ms, ...
- *   2 freeSlots   list of essay ids not yet assigned
- *   3 allSlots    list of every essay id, in registration order
- *   4 essays      hash essay_id -> JSON {essay_id, file_upload_id, original_file_name,
- *                 raw_storage_id, text_storage_id, status}
- *   5 files       hash file_upload_id -> JSON outcome {kind: ready|failed|excess, ...}
- *   6 uploads     hash upload_id -> JSON {expected, outcomes, finished, announced}
- *   7 processed   set of event ids this consumer has applied
- *   8 outbox      list of JSON {event_type, subject_id, phase, outcome, data}
+ *   1 meta       hash: status (awaiting_content | ready | timed_out), expected_count,
+ *                received_count_from_uploads, ready_count, failed_count, excess_count,
+ *                open_uploads (announced, not yet applied or abandoned), deadline_passed,
+ *                created_at_ms, completed_at_ms, ...
+ *   2 freeSlots  list of essay ids not yet assigned
+ *   3 allSlots   list of every essay id, in registration order
+ *   4 essays     hash essay_id -> JSON {essay_id, file_upload_id, original_file_name,
+ *                raw_storage_id, text_storage_id, status}
+ *   5 files      hash file_upload_id -> JSON outcome {kind: ready | failed | excess, ...}
+ *   6 uploads    hash upload_id -> JSON {expected, state: open | applied | abandoned}
+ *   7 reported   hash file_upload_id -> JSON outcome a child reported before its upload was
+ *                applied (read for a child its parent saw die: a board retry racing the parent)
+ *   8 outbox     list of JSON {event_type, subject_id, phase, outcome, data}
  * ARGV:
- *   1 event_id    2 op: content | failure | upload_announced | upload_abandoned | upload_finished |
- *                 timeout
- *   3 payload     JSON, fields per op (see BatchStore)
- *   4 retention   seconds every touched key lives after this change
- *   5 now_ms      the caller's clock, for ready_at / timed_out_at
- * Returns {result, detail, created_at_ms, outbox}:
- *   result  'duplicate' (already applied; nothing changed) | 'applied'
- *   detail  'assigned:<essay_id>' | 'revived:<essay_id>' | 'revived:excess' | 'excess:<reason>' | 'failed' | 'upload_counted' |
- *           'upload_announced' | 'already:<kind>' | 'not_registered' | 'timed_out' | 'noop', with
- *           ';ready' appended
- *           when this change made the batch ready
- *   outbox  every entry now waiting in the outbox: this change's, and any that earlier changes
- *           of the batch left unpublished (the caller publishes them without another round trip)
+ *   1 op         announce | apply | report | lease | timeout
+ *   2 payload    JSON; every op has batch_id;
+ *                announce {upload_id, expected_count}
+ *                apply    {upload_id, expected_count, upload_ts, correlation_id, last,
+ *                          files: [{file_upload_id, original_file_name, raw_storage_id, outcome}]}
+ *                report   {upload_id, file: {file_upload_id, original_file_name, raw_storage_id,
+ *                          outcome}, channel, notice}
+ *                lease    {upload_id, flow_exists, reason}
+ *                timeout  {}
+ *                outcome: {kind: content, text_storage_id, text_length}
+ *                       | {kind: failure, error_code, message} | {kind: dead, message}
+ *   3 retention  seconds every touched key lives after this change
+ *   4 now_ms     the caller's clock, for completed_at_ms
+ * Returns {detail, created_at_ms, outbox, revived}:
+ *   detail   what happened, e.g. 'announced', 'applied:3', 'pending', 'late:ready', 'abandoned',
+ *            'deferred', 'noop', 'not_registered', with ';ready' or ';timed_out' appended when
+ *            this step completed the batch
+ *   outbox   every entry now waiting in the outbox: this step's and any an earlier step left
+ *            unpublished (the caller publishes them without another round trip)
+ *   revived  essay ids this step gave to files whose job had died (their index is extended)
  */
 export const transitionLua = `
-local meta, freeSlots, allSlots, essays, files, uploads, processed, outbox =
+local meta, freeSlots, allSlots, essays, files, uploads, reported, outbox =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local eid, op, p, retention, now_ms = ARGV[1], ARGV[2], cjson.decode(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-
--- every key lives at least ARGV[4] seconds after the last change, and never less than the batch
--- itself (meta keeps registration's retention + readiness timeout)
-local function touch()
-  local target = math.max(retention, redis.call('TTL', meta))
-  for i = 1, #KEYS do
-    if redis.call('TTL', KEYS[i]) < target then redis.call('EXPIRE', KEYS[i], target) end
-  end
-end
-
-if redis.call('SISMEMBER', processed, eid) == 1 then
-  return {'duplicate', '', redis.call('HGET', meta, 'created_at_ms') or '', redis.call('LRANGE', outbox, 0, -1)}
-end
+local op, p, retention, now_ms = ARGV[1], cjson.decode(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local batch_id = p.batch_id
 
 local registered = redis.call('EXISTS', meta) == 1
-local status = registered and redis.call('HGET', meta, 'status') or ''
-local batch_id = p.batch_id
+local COUNTERS = {'expected_count', 'received_count_from_uploads', 'ready_count', 'failed_count',
+  'excess_count', 'open_uploads'}
+local c, status = {}, ''
+if registered then
+  local m = redis.call('HMGET', meta, 'status', 'deadline_passed', unpack(COUNTERS))
+  status = m[1]
+  c.deadline_passed = m[2] == '1'
+  for i, name in ipairs(COUNTERS) do c[name] = tonumber(m[i + 2]) or 0 end
+end
+local touched = false
+local detail = 'noop'
+local revived = {}
+local files_set, essays_set = {}, {}
 
 -- data is a JSON string built here, because cjson encodes an empty array as {}
 local function emit(event_type, subject, phase, outcome, data)
@@ -61,14 +71,17 @@ local function emit(event_type, subject, phase, outcome, data)
     ',"outcome":' .. cjson.encode(outcome) .. ',"data":' .. data .. '}')
 end
 
+local function ready_essay(e)
+  return cjson.encode({essay_id = e.essay_id, file_upload_id = e.file_upload_id,
+    text_storage_id = e.text_storage_id, original_file_name = e.original_file_name})
+end
+
 local function ready_list()
+  local slots = redis.call('LRANGE', allSlots, 0, -1)
   local items = {}
-  for _, essay_id in ipairs(redis.call('LRANGE', allSlots, 0, -1)) do
-    local v = redis.call('HGET', essays, essay_id)
-    if v then
-      local e = cjson.decode(v)
-      items[#items + 1] = cjson.encode({essay_id = e.essay_id, file_upload_id = e.file_upload_id,
-        text_storage_id = e.text_storage_id, original_file_name = e.original_file_name})
+  if #slots > 0 then
+    for _, v in ipairs(redis.call('HMGET', essays, unpack(slots))) do
+      if v then items[#items + 1] = ready_essay(cjson.decode(v)) end
     end
   end
   return '[' .. table.concat(items, ',') .. ']'
@@ -86,175 +99,235 @@ local function failure_list()
   return '[' .. table.concat(items, ',') .. ']'
 end
 
--- one more file of upload upload_id has its outcome
-local function count_outcome(upload_id)
-  local raw = redis.call('HGET', uploads, upload_id)
-  local u = raw and cjson.decode(raw) or {expected = 0, outcomes = 0, finished = false}
-  u.outcomes = u.outcomes + 1
-  if u.finished and u.outcomes == u.expected then
-    redis.call('HINCRBY', meta, 'incomplete_uploads', -1)
-  end
-  redis.call('HSET', uploads, upload_id, cjson.encode(u))
+-- outcomes are written in one command per hash, before anything reads them back
+local function flush()
+  if #files_set > 0 then redis.call('HSET', files, unpack(files_set)) end
+  if #essays_set > 0 then redis.call('HSET', essays, unpack(essays_set)) end
+  files_set, essays_set = {}, {}
 end
 
-local detail = 'noop'
-
--- content takes a free slot: the file's essay is ready; returns the essay id, or nil if none is free
-local function take_slot(fid)
-  local essay_id = redis.call('LPOP', freeSlots)
-  if not essay_id then return nil end
-  redis.call('HSET', essays, essay_id, cjson.encode({essay_id = essay_id, file_upload_id = fid,
-    original_file_name = p.original_file_name, raw_storage_id = p.raw_storage_id,
-    text_storage_id = p.text_storage_id, status = 'ready'}))
-  redis.call('HSET', files, fid, cjson.encode({kind = 'ready', essay_id = essay_id,
-    file_upload_id = fid, upload_id = p.upload_id, original_file_name = p.original_file_name}))
-  redis.call('HINCRBY', meta, 'ready_count', 1)
-  return essay_id
+local function set_file(fid, record)
+  files_set[#files_set + 1] = fid
+  files_set[#files_set + 1] = cjson.encode(record)
 end
 
--- content that finds no slot is recorded and answered, never dropped
-local function record_excess(fid, reason)
-  redis.call('HSET', files, fid, cjson.encode({kind = 'excess', file_upload_id = fid,
-    upload_id = p.upload_id, original_file_name = p.original_file_name,
-    raw_storage_id = p.raw_storage_id, text_storage_id = p.text_storage_id, reason = reason}))
-  if registered then redis.call('HINCRBY', meta, 'excess_count', 1) end
-  emit('ExcessContentProvisionedV1', fid, 'lifecycle', 'excess', cjson.encode({
-    batch_id = batch_id, file_upload_id = fid, original_file_name = p.original_file_name,
-    text_storage_id = p.text_storage_id, reason = reason}))
+local function record_failure(f, upload_id, code, message, outcome)
+  local raw = f.raw_storage_id or cjson.null
+  set_file(f.file_upload_id, {kind = 'failed', file_upload_id = f.file_upload_id,
+    upload_id = upload_id, original_file_name = f.original_file_name, raw_storage_id = raw,
+    error_code = code, message = message})
+  emit('EssayValidationFailedV1', f.file_upload_id, 'extraction', outcome, cjson.encode({
+    batch_id = batch_id, upload_id = upload_id, file_upload_id = f.file_upload_id,
+    original_file_name = f.original_file_name, raw_storage_id = raw, error_code = code,
+    message = message}))
 end
 
-if op == 'content' or op == 'failure' then
-  local fid = p.file_upload_id
-  local existing = redis.call('HGET', files, fid)
-  local prior = existing and cjson.decode(existing) or nil
-  -- content for a file whose job had died (PROCESSING_FAILED) replaces that outcome: the board's
-  -- Retry of a dead job makes its essay ready, even in a batch that completed without it
-  local revived = registered and prior and op == 'content' and prior.kind == 'failed'
-    and prior.error_code == 'PROCESSING_FAILED'
-  if prior and not revived then
-    detail = 'already:' .. prior.kind
-  elseif revived then
-    redis.call('HINCRBY', meta, 'failed_count', -1)
-    local essay_id = take_slot(fid)
+-- content takes a free slot, or is excess with its reason; returns the essay id it took
+local function place_content(f, upload_id, o, revival)
+  emit('EssayContentProvisionedV1', f.file_upload_id, 'extraction', 'provisioned', cjson.encode({
+    batch_id = batch_id, upload_id = upload_id, file_upload_id = f.file_upload_id,
+    original_file_name = f.original_file_name, raw_storage_id = f.raw_storage_id,
+    text_storage_id = o.text_storage_id, text_length = o.text_length}))
+  local reason
+  if not registered then
+    reason = 'BATCH_NOT_REGISTERED'
+  elseif status ~= 'awaiting_content' and not revival then
+    reason = 'BATCH_ALREADY_COMPLETED'
+  else
+    local essay_id = redis.call('LPOP', freeSlots)
     if essay_id then
-      detail = 'revived:' .. essay_id
-    else
-      record_excess(fid, 'NO_AVAILABLE_SLOT')
-      detail = 'revived:excess'
+      local e = {essay_id = essay_id, file_upload_id = f.file_upload_id,
+        original_file_name = f.original_file_name, raw_storage_id = f.raw_storage_id,
+        text_storage_id = o.text_storage_id, status = 'ready'}
+      essays_set[#essays_set + 1] = essay_id
+      essays_set[#essays_set + 1] = cjson.encode(e)
+      set_file(f.file_upload_id, {kind = 'ready', essay_id = essay_id,
+        file_upload_id = f.file_upload_id, upload_id = upload_id,
+        original_file_name = f.original_file_name})
+      c.ready_count = c.ready_count + 1
+      return essay_id, e
     end
-  elseif op == 'failure' then
-    redis.call('HSET', files, fid, cjson.encode({kind = 'failed', file_upload_id = fid,
-      upload_id = p.upload_id, original_file_name = p.original_file_name,
-      raw_storage_id = p.raw_storage_id, error_code = p.error_code, message = p.message}))
-    if registered then
-      redis.call('HINCRBY', meta, 'failed_count', 1)
-      count_outcome(p.upload_id)
-    end
-    detail = 'failed'
-  else
-    local reason = nil
-    if not registered then
-      reason = 'BATCH_NOT_REGISTERED'
-    elseif status ~= 'awaiting_content' then
-      reason = 'BATCH_ALREADY_COMPLETED'
-    else
-      local essay_id = take_slot(fid)
-      if essay_id then detail = 'assigned:' .. essay_id else reason = 'NO_AVAILABLE_SLOT' end
-    end
-    if reason then
-      record_excess(fid, reason)
-      detail = 'excess:' .. reason
-    end
-    if registered then count_outcome(p.upload_id) end
+    reason = 'NO_AVAILABLE_SLOT'
   end
-elseif op == 'upload_announced' then
-  -- the API accepted an upload: the batch is not ready before that upload has finished
-  local raw = redis.call('HGET', uploads, p.upload_id)
+  set_file(f.file_upload_id, {kind = 'excess', file_upload_id = f.file_upload_id,
+    upload_id = upload_id, original_file_name = f.original_file_name,
+    raw_storage_id = f.raw_storage_id, text_storage_id = o.text_storage_id, reason = reason})
+  if registered then c.excess_count = c.excess_count + 1 end
+  emit('ExcessContentProvisionedV1', f.file_upload_id, 'lifecycle', 'excess', cjson.encode({
+    batch_id = batch_id, file_upload_id = f.file_upload_id,
+    original_file_name = f.original_file_name, text_storage_id = o.text_storage_id,
+    reason = reason}))
+  return nil
+end
+
+-- one file's outcome; a file that has one keeps it, unless its job had died (PROCESSING_FAILED)
+-- and now brings a real outcome: a retry from the board replaces the dead letter's outcome
+local function apply_outcome(f, upload_id, o, prior)
+  local revival = false
+  if prior then
+    if not registered or prior.kind ~= 'failed' or prior.error_code ~= 'PROCESSING_FAILED'
+      or o.kind == 'dead' then
+      return 'already'
+    end
+    revival = true
+    c.failed_count = c.failed_count - 1
+  end
+  if o.kind == 'content' then
+    local essay_id, e = place_content(f, upload_id, o, revival)
+    if revival and essay_id then
+      revived[#revived + 1] = essay_id
+      -- a completed batch has moved on: its phases must hear of the new essay
+      if status ~= 'awaiting_content' then
+        emit('BatchEssayRevivedV1', essay_id, 'lifecycle', 'revived', '{"batch_id":' ..
+          cjson.encode(batch_id) .. ',"essay":' .. ready_essay(e) .. '}')
+      end
+    end
+    return essay_id and 'ready' or 'excess'
+  end
+  if registered then c.failed_count = c.failed_count + 1 end
+  if o.kind == 'failure' then
+    record_failure(f, upload_id, o.error_code, o.message, 'failed')
+  else
+    record_failure(f, upload_id, 'PROCESSING_FAILED', o.message, 'dead_lettered')
+  end
+  return 'failed'
+end
+
+-- the batch completes when every announced upload is applied (or abandoned) and its files fill
+-- the expected count (failures count: ready means accounted for); past its deadline it times
+-- out with what it has instead, but never while an upload that may fill it is still open
+local function settle()
+  if not registered or status ~= 'awaiting_content' or c.open_uploads > 0 then return end
+  flush()
+  local accounted = c.ready_count + c.failed_count
+  if accounted >= c.expected_count then
+    status = 'ready'
+    emit('BatchEssaysReadyV1', batch_id, 'readiness', 'ready', '{"batch_id":' ..
+      cjson.encode(batch_id) .. ',"ready_essays":' .. ready_list() .. ',"validation_failures":' ..
+      failure_list() .. ',"total_files_processed":' ..
+      (c.ready_count + c.failed_count + c.excess_count) .. '}')
+  elseif c.deadline_passed then
+    status = 'timed_out'
+    emit('BatchReadinessTimedOutV1', batch_id, 'readiness', 'timed_out', '{"batch_id":' ..
+      cjson.encode(batch_id) .. ',"missing_n":' .. (c.expected_count - accounted) ..
+      ',"expected_count":' .. c.expected_count .. ',"actual_count":' .. accounted ..
+      ',"ready_essays":' .. ready_list() .. ',"validation_failures":' .. failure_list() .. '}')
+  else
+    return
+  end
+  redis.call('HSET', meta, 'status', status, 'completed_at_ms', now_ms)
+  detail = detail .. ';' .. status
+end
+
+local function get_upload(upload_id)
+  local raw = redis.call('HGET', uploads, upload_id)
+  return raw and cjson.decode(raw) or nil
+end
+
+if op == 'announce' then
+  touched = true
   if not registered then
     detail = 'not_registered'
-  elseif raw then
-    detail = 'already:upload'
+  elseif get_upload(p.upload_id) then
+    detail = 'already'
   else
-    redis.call('HSET', uploads, p.upload_id, cjson.encode({expected = p.expected_count, outcomes = 0,
-      finished = false, announced = true}))
-    redis.call('HINCRBY', meta, 'open_uploads', 1)
-    detail = 'upload_announced'
+    redis.call('HSET', uploads, p.upload_id, cjson.encode({expected = p.expected_count,
+      state = 'open'}))
+    c.open_uploads = c.open_uploads + 1
+    detail = 'announced'
   end
-elseif op == 'upload_abandoned' then
-  -- the API could not add the flow of an announced upload: it must not hold readiness back
-  local raw = redis.call('HGET', uploads, p.upload_id)
-  local u = raw and cjson.decode(raw) or nil
-  if registered and u and u.announced and not u.finished then
-    redis.call('HDEL', uploads, p.upload_id)
-    redis.call('HINCRBY', meta, 'open_uploads', -1)
-    detail = 'upload_abandoned'
-  end
-elseif op == 'upload_finished' then
-  if not registered then
-    detail = 'not_registered'
-  else
-    local raw = redis.call('HGET', uploads, p.upload_id)
-    local u = raw and cjson.decode(raw) or {expected = 0, outcomes = 0, finished = false}
-    if u.finished then
-      detail = 'already:upload'
-    else
-      if u.announced then redis.call('HINCRBY', meta, 'open_uploads', -1) end
-      u.finished = true
-      u.expected = p.expected_count
-      if u.outcomes < u.expected then redis.call('HINCRBY', meta, 'incomplete_uploads', 1) end
-      redis.call('HSET', uploads, p.upload_id, cjson.encode(u))
-      redis.call('HINCRBY', meta, 'received_count_from_uploads', p.expected_count)
-      detail = 'upload_counted'
+elseif op == 'apply' then
+  touched = true
+  local fids = {}
+  for i, f in ipairs(p.files) do fids[i] = f.file_upload_id end
+  if #fids > 0 then
+    local priors = redis.call('HMGET', files, unpack(fids))
+    local counts = {ready = 0, failed = 0, excess = 0, already = 0}
+    for i, f in ipairs(p.files) do
+      local o = f.outcome
+      if o.kind == 'dead' then
+        local r = redis.call('HGET', reported, f.file_upload_id)
+        if r then o = cjson.decode(r) end
+      end
+      local got = apply_outcome(f, p.upload_id, o, priors[i] and cjson.decode(priors[i]) or nil)
+      counts[got] = counts[got] + 1
     end
+    redis.call('HDEL', reported, unpack(fids))
+    detail = 'applied:' .. counts.ready .. ',' .. counts.failed .. ',' .. counts.excess ..
+      ',' .. counts.already
+  else
+    detail = 'applied:0,0,0,0'
+  end
+  if p.last and registered then
+    local u = get_upload(p.upload_id)
+    if not (u and u.state == 'applied') then
+      -- an upload whose lease ran out before its flow came still counts when it comes
+      if u and u.state == 'open' then c.open_uploads = c.open_uploads - 1 end
+      redis.call('HSET', uploads, p.upload_id, cjson.encode({expected = p.expected_count,
+        state = 'applied'}))
+      c.received_count_from_uploads = c.received_count_from_uploads + p.expected_count
+      emit('EssayUploadFinishedV1', p.upload_id, 'upload', 'finished', cjson.encode({
+        event = 'essay.upload.finished', batch_id = batch_id, upload_id = p.upload_id,
+        expected_count = p.expected_count, upload_ts = p.upload_ts,
+        correlation_id = p.correlation_id}))
+    end
+  end
+  settle()
+elseif op == 'report' then
+  redis.call('PUBLISH', p.channel, p.notice)
+  local u = get_upload(p.upload_id)
+  if u and u.state == 'applied' then
+    -- a late child (its job had died and was retried after its upload was applied)
+    touched = true
+    local prior = redis.call('HGET', files, p.file.file_upload_id)
+    detail = 'late:' .. apply_outcome(p.file, p.upload_id, p.file.outcome,
+      prior and cjson.decode(prior) or nil)
+    settle()
+  else
+    redis.call('HSET', reported, p.file.file_upload_id, cjson.encode(p.file.outcome))
+    redis.call('EXPIRE', reported, retention)
+    detail = 'pending'
+  end
+elseif op == 'lease' then
+  local u = get_upload(p.upload_id)
+  if registered and u and u.state == 'open' and not p.flow_exists then
+    touched = true
+    u.state = 'abandoned'
+    redis.call('HSET', uploads, p.upload_id, cjson.encode(u))
+    c.open_uploads = c.open_uploads - 1
+    emit('EssayUploadAbandonedV1', p.upload_id, 'upload', 'abandoned', cjson.encode({
+      batch_id = batch_id, upload_id = p.upload_id, expected_count = u.expected,
+      reason = p.reason}))
+    detail = 'abandoned'
+    settle()
   end
 elseif op == 'timeout' then
   if registered and status == 'awaiting_content' then
-    local m = redis.call('HMGET', meta, 'expected_count', 'ready_count', 'failed_count')
-    local expected, actual = tonumber(m[1]), tonumber(m[2]) + tonumber(m[3])
-    local missing = expected - actual
-    if missing < 0 then missing = 0 end
-    redis.call('HSET', meta, 'status', 'timed_out', 'completed_at_ms', now_ms)
-    emit('BatchReadinessTimedOutV1', batch_id, 'readiness', 'timed_out', '{"batch_id":' ..
-      cjson.encode(batch_id) .. ',"missing_n":' .. missing .. ',"expected_count":' .. expected ..
-      ',"actual_count":' .. actual .. ',"ready_essays":' .. ready_list() ..
-      ',"validation_failures":' .. failure_list() .. '}')
-    detail = 'timed_out'
+    touched = true
+    c.deadline_passed = true
+    redis.call('HSET', meta, 'deadline_passed', 1)
+    detail = c.open_uploads > 0 and 'deferred' or 'deadline'
+    settle()
   end
 else
   return redis.error_reply('unknown op ' .. tostring(op))
 end
 
-redis.call('SADD', processed, eid)
-
-if registered and op ~= 'timeout' and redis.call('HGET', meta, 'status') == 'awaiting_content' then
-  local m = redis.call('HMGET', meta, 'expected_count', 'received_count_from_uploads',
-    'incomplete_uploads', 'ready_count', 'failed_count', 'excess_count', 'open_uploads')
-  if tonumber(m[2]) >= tonumber(m[1]) and tonumber(m[3]) == 0 and tonumber(m[7] or 0) == 0 then
-    redis.call('HSET', meta, 'status', 'ready', 'completed_at_ms', now_ms)
-    local total = tonumber(m[4]) + tonumber(m[5]) + tonumber(m[6])
-    emit('BatchEssaysReadyV1', batch_id, 'readiness', 'ready', '{"batch_id":' ..
-      cjson.encode(batch_id) .. ',"ready_essays":' .. ready_list() .. ',"validation_failures":' ..
-      failure_list() .. ',"total_files_processed":' .. total .. '}')
-    detail = detail .. ';ready'
+flush()
+if touched and registered then
+  local counters = {}
+  for _, name in ipairs(COUNTERS) do
+    counters[#counters + 1] = name
+    counters[#counters + 1] = c[name]
   end
+  redis.call('HSET', meta, unpack(counters))
 end
-
-touch()
-return {'applied', detail, redis.call('HGET', meta, 'created_at_ms') or '', redis.call('LRANGE', outbox, 0, -1)}
-`;
-
-/**
- * append-event: appends an envelope to a batch's event log once per event id, and tells live
- * listeners (Server-Sent Events) that the log grew.
- * KEYS: 1 events (list of envelope JSON, oldest first)  2 eventIds (set)
- * ARGV: 1 event_id  2 envelope JSON  3 retention seconds  4 pub/sub channel of the batch
- * Returns 1 when appended, 0 when the id was already in the log.
- */
-export const appendEventLua = `
-if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
-local n = redis.call('RPUSH', KEYS[1], ARGV[2])
-if redis.call('TTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-if redis.call('TTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-redis.call('PUBLISH', ARGV[4], n)
-return 1
+if touched then
+  -- every key lives at least the retention after the last change, and never less than the
+  -- batch itself (meta keeps registration's retention + readiness timeout)
+  local target = math.max(retention, redis.call('TTL', meta))
+  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], target) end
+end
+return {detail, registered and redis.call('HGET', meta, 'created_at_ms') or '',
+  redis.call('LRANGE', outbox, 0, -1), revived}
 `;

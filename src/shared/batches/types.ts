@@ -46,8 +46,32 @@ export type FileOutcomeRecord =
       file_upload_id: string;
       upload_id: string;
       original_file_name: string;
+      raw_storage_id: string;
+      text_storage_id: string;
       reason: string;
     };
+
+/** What one file of an upload came to: its text, a content error, or a job that died. */
+export type FileOutcome =
+  | { kind: 'content'; text_storage_id: string; text_length: number }
+  | { kind: 'failure'; error_code: ErrorCode; message: string }
+  | { kind: 'dead'; message: string };
+
+/** A file of an upload as its batch records it. */
+export interface UploadedFile {
+  file_upload_id: string;
+  original_file_name: string;
+  /** null when the part broke a limit and its bytes were not kept. */
+  raw_storage_id: string | null;
+}
+
+export interface PhaseView {
+  status: 'running' | 'completed';
+  outcome: string | null;
+  expected: number;
+  succeeded: number;
+  failed: number;
+}
 
 /** What `GET /v1/batches/{id}` answers. */
 export interface BatchView {
@@ -70,15 +94,7 @@ export interface BatchView {
       corrected_text_storage_id: string | null;
     } | null;
   })[];
-  phases: {
-    spellcheck: {
-      status: string;
-      outcome: string | null;
-      expected: number;
-      succeeded: number;
-      failed: number;
-    } | null;
-  };
+  phases: { spellcheck: PhaseView | null };
   validation_failures: {
     file_upload_id: string;
     original_file_name: string;

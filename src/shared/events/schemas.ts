@@ -55,6 +55,12 @@ export const eventDataSchemas = {
     upload_ts: z.string(),
     correlation_id: z.string(),
   }),
+  [EventType.EssayUploadAbandonedV1]: z.object({
+    batch_id: id,
+    upload_id: id,
+    expected_count: z.number().int().min(0),
+    reason: z.string(),
+  }),
   [EventType.ExcessContentProvisionedV1]: z.object({
     batch_id: id,
     file_upload_id: id,
@@ -75,6 +81,10 @@ export const eventDataSchemas = {
     actual_count: z.number().int().min(0),
     ready_essays: z.array(readyEssaySchema),
     validation_failures: z.array(validationFailureSchema),
+  }),
+  [EventType.BatchEssayRevivedV1]: z.object({
+    batch_id: id,
+    essay: readyEssaySchema,
   }),
   [EventType.SpellCheckCompletedV1]: z.object({
     batch_id: id,

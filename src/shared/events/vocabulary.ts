@@ -6,9 +6,11 @@ export const EventType = {
   EssayContentProvisionedV1: 'EssayContentProvisionedV1',
   EssayValidationFailedV1: 'EssayValidationFailedV1',
   EssayUploadFinishedV1: 'EssayUploadFinishedV1',
+  EssayUploadAbandonedV1: 'EssayUploadAbandonedV1',
   ExcessContentProvisionedV1: 'ExcessContentProvisionedV1',
   BatchEssaysReadyV1: 'BatchEssaysReadyV1',
   BatchReadinessTimedOutV1: 'BatchReadinessTimedOutV1',
+  BatchEssayRevivedV1: 'BatchEssayRevivedV1',
   SpellCheckCompletedV1: 'SpellCheckCompletedV1',
   BatchPhaseCompletedV1: 'BatchPhaseCompletedV1',
 } as const;

@@ -1,24 +1,65 @@
-import type { FinishUploadJob } from '../../queues/jobs.js';
-import type { Publisher } from '../../queues/publisher.js';
-import { EventType, Phase } from '../../shared/events/vocabulary.js';
+import type { ChildrenOutcomes } from '../../queues/create-worker.js';
+import { extractResultSchema, type FinishUploadJob, type ManifestFile } from '../../queues/jobs.js';
+import type { BatchTransitions } from '../../shared/batches/transitions.js';
+import type { FileOutcome } from '../../shared/batches/types.js';
+import { errorMessages } from '../../shared/errors.js';
+import { runBatchStep, type BatchStepDeps } from '../batch-step.js';
+
+export interface FinishUploadDeps extends BatchStepDeps {
+  transitions: BatchTransitions;
+  /** Records the deaths of these extract children in the dead-letter queue (once each). */
+  recordDeadChildren(fileUploadIds: string[]): Promise<void>;
+}
 
 /**
- * Runs after every file of one upload request has finished (failed ones included) and tells the
- * lifecycle how many files that request carried.
+ * The reconciler of an upload's flow: runs when every file of the request has finished (dead
+ * ones included) and applies the whole upload to its batch in one step: each file's slot,
+ * failure or excess, PROCESSING_FAILED for each child that died, then the upload's count and,
+ * if that completes the batch, its readiness. Then the dead children get their DLQ records.
  */
-export async function finishUpload(job: FinishUploadJob, deps: { publisher: Publisher }) {
-  await deps.publisher.emit(
-    EventType.EssayUploadFinishedV1,
-    {
-      event: 'essay.upload.finished',
-      batch_id: job.batch_id,
-      upload_id: job.upload_id,
-      expected_count: job.expected_count,
-      upload_ts: job.upload_ts,
-      correlation_id: job.correlation_id,
-    },
-    { batchId: job.batch_id, subjectId: job.upload_id, phase: Phase.upload, outcome: 'finished' },
-    job.correlation_id,
+export async function finishUpload(
+  job: FinishUploadJob,
+  deps: FinishUploadDeps,
+  children: ChildrenOutcomes,
+): Promise<{ detail: string }> {
+  for (const f of job.files)
+    if (f.rejected_code) deps.metrics.validationFailed.inc({ error_code: f.rejected_code });
+  const files = job.files.map((f) => ({
+    file_upload_id: f.file_upload_id,
+    original_file_name: f.original_file_name,
+    raw_storage_id: f.raw_storage_id,
+    outcome: outcomeOf(f, children),
+  }));
+  const result = await runBatchStep(job.batch_id, job.correlation_id, deps, () =>
+    deps.transitions.applyUpload(
+      job.batch_id,
+      {
+        upload_id: job.upload_id,
+        expected_count: job.expected_count,
+        upload_ts: job.upload_ts,
+        correlation_id: job.correlation_id,
+      },
+      files,
+    ),
   );
-  return { status: 'finished', expected_count: job.expected_count };
+  await deps.recordDeadChildren(
+    files
+      .filter((f) => f.outcome.kind === 'dead' && f.file_upload_id in children.failures)
+      .map((f) => f.file_upload_id),
+  );
+  return { detail: result.detail };
+}
+
+function outcomeOf(file: ManifestFile, children: ChildrenOutcomes): FileOutcome {
+  if (file.rejected_code)
+    return {
+      kind: 'failure',
+      error_code: file.rejected_code,
+      message: errorMessages[file.rejected_code],
+    };
+  const value = extractResultSchema.safeParse(children.values[file.file_upload_id]);
+  if (value.success) return value.data.outcome;
+  // died for good; or, for a parent that died itself, not finished yet (it then reports late)
+  const reason = children.failures[file.file_upload_id] ?? 'no outcome when its upload was applied';
+  return { kind: 'dead', message: `${errorMessages.PROCESSING_FAILED} (${reason})` };
 }

@@ -1,0 +1,45 @@
+import type { Queue } from 'bullmq';
+import { readinessTimeoutJobSchema, uploadLeaseJobSchema } from './jobs.js';
+import { JobName, QueueName } from './names.js';
+
+/**
+ * A batch's clocks are delayed jobs on `batch.lifecycle`: they live in Redis, so they survive
+ * restarts of every process, and their ids are derived from what they time, so scheduling one
+ * twice is a no-op.
+ */
+export async function scheduleReadinessTimeout(
+  queue: (name: QueueName) => Queue,
+  batchId: string,
+  correlationId: string,
+  delaySeconds: number,
+): Promise<void> {
+  await queue(QueueName.lifecycle).add(
+    JobName.readinessTimeout,
+    readinessTimeoutJobSchema.parse({
+      kind: 'readiness_timeout',
+      batch_id: batchId,
+      correlation_id: correlationId,
+    }),
+    { delay: delaySeconds * 1000, jobId: `timeout-${batchId}` },
+  );
+}
+
+/** The lease of an upload the API announced: if its flow never comes, the batch stops waiting. */
+export async function scheduleUploadLease(
+  queue: (name: QueueName) => Queue,
+  batchId: string,
+  uploadId: string,
+  correlationId: string,
+  leaseSeconds: number,
+): Promise<void> {
+  await queue(QueueName.lifecycle).add(
+    JobName.uploadLease,
+    uploadLeaseJobSchema.parse({
+      kind: 'upload_lease',
+      batch_id: batchId,
+      upload_id: uploadId,
+      correlation_id: correlationId,
+    }),
+    { delay: leaseSeconds * 1000, jobId: `lease-${uploadId}` },
+  );
+}
