@@ -1,3 +1,4 @@
+import type { AppViewRoute } from '@bull-board/api/typings/app';
 import { Router, type RequestHandler } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { queueNames } from '../queues/names.js';
@@ -47,7 +48,29 @@ async function loadBoard(ctx: FleetContext, mode: BoardMode): Promise<RequestHan
     import('@bull-board/express'),
   ]);
 
-  const serverAdapter = new ExpressAdapter();
+  /**
+   * Bull Board's page links its fonts from a public font service: every operator who opens the
+   * board would tell that service so, and the board's CSP refuses it anyway. The page is served
+   * without any link to another origin; its CSS falls back to the system's sans-serif and
+   * monospace fonts.
+   */
+  class SameOriginAdapter extends ExpressAdapter {
+    override setEntryRoute(route: AppViewRoute) {
+      const handler: RequestHandler = (_req, res, next) => {
+        const { name, params } = route.handler({
+          basePath: this.basePath,
+          uiConfig: this.uiConfig,
+        });
+        res.render(name, params, (err: Error | null, html: string) =>
+          err ? next(err) : res.type('html').send(withoutForeignLinks(html)),
+        );
+      };
+      this.app[route.method](route.route, handler);
+      return this;
+    }
+  }
+
+  const serverAdapter = new SameOriginAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
     queues: queueNames.map(
@@ -57,4 +80,9 @@ async function loadBoard(ctx: FleetContext, mode: BoardMode): Promise<RequestHan
     options: { uiConfig: { boardTitle: 'Essay intake queues' } },
   });
   return serverAdapter.getRouter() as RequestHandler;
+}
+
+/** `<link>` elements (stylesheets, fonts, preconnects) whose href is an absolute URL. */
+export function withoutForeignLinks(html: string): string {
+  return html.replace(/<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?\/\/[^>]*>/gi, '');
 }
