@@ -17,7 +17,7 @@ export function request(
     method?: string;
     headers?: Record<string, string>;
     localAddress?: string;
-    body?: string;
+    body?: string | Buffer;
   } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
