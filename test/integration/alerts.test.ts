@@ -40,7 +40,7 @@ describe('alert rules (promtool)', function () {
       fs.writeFileSync(token, 'metrics-token-0123456789', { mode: 0o600 });
       const example = fs.readFileSync(path.join(dir, 'prometheus.yml'), 'utf8');
       const withAuth = example
-        .replace(/^(\s*)# (authorization:|  type: Bearer|  credentials_file: )/gm, '$1$2')
+        .replace(/^(\s*)# (authorization:| {2}type: Bearer| {2}credentials_file: )/gm, '$1$2')
         .replaceAll('/etc/prometheus/essay-metrics-token', token);
       expect(withAuth.match(/^\s+authorization:/gm)).to.have.length(4);
       fs.writeFileSync(path.join(tmp, 'prometheus.yml'), withAuth);
