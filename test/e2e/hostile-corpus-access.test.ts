@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
-import { codeOf, rawRequest, request } from '../helpers/raw-http.js';
+import { basic, bearer, codeOf, rawRequest, request } from '../helpers/raw-http.js';
 import { useRedis } from '../helpers/redis.js';
 
 /**
@@ -15,8 +15,6 @@ describe('e2e: hostile access: foreign Hosts, token variants, failed-token burst
   const METRICS = 'metrics-token-0123456789';
   const LOGIN = 'operator:correct horse battery';
   const missing = '/v1/batches/00000000-0000-4000-8000-000000000000';
-  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-  const basic = (l: string) => ({ authorization: `Basic ${Buffer.from(l).toString('base64')}` });
   // two web processes on one Redis and key prefix: a limit must hold across them
   let a: TestFleet;
   let b: TestFleet;

@@ -3,7 +3,7 @@ import { QueueName } from '../../src/queues/names.js';
 import { essay } from '../helpers/api.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { ensureNginx, startNginx, type Nginx } from '../helpers/nginx.js';
-import { codeOf, request, type Answer } from '../helpers/raw-http.js';
+import { basic, bearer, codeOf, request, type Answer } from '../helpers/raw-http.js';
 import { useRedis } from '../helpers/redis.js';
 
 const TOKEN = 'proxy-test-token-0123456789';
@@ -12,9 +12,6 @@ const LOGIN = 'operator:correct horse battery';
 const HOST = 'essays.example';
 /** A student's name in a file name: what an outsider must not read through the proxy. */
 const STUDENT = 'Lindqvist';
-
-const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-const basic = (l: string) => ({ authorization: `Basic ${Buffer.from(l).toString('base64')}` });
 
 /**
  * The finding of issue 20: behind a reverse proxy on the same machine every request comes from

@@ -41,6 +41,12 @@ export function request(
   });
 }
 
+/** `Authorization` headers: a bearer token, and a Basic login (`user:password`). */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+export const basic = (login: string) => ({
+  authorization: `Basic ${Buffer.from(login).toString('base64')}`,
+});
+
 /** The error code of a JSON error answer, or undefined. */
 export function codeOf(answer: Answer): string | undefined {
   try {
