@@ -12,7 +12,7 @@ export function banner(
 ): string {
   const base = running.web;
   const api = {
-    tokens: 'Bearer token (API_TOKENS)',
+    tokens: 'a Bearer token from API_TOKENS',
     'open-loopback': 'open, loopback only',
     disabled: 'no token check (AUTH_DISABLED): your proxy guards it',
   }[authMode(config)];

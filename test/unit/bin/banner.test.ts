@@ -20,7 +20,7 @@ describe('the npm start banner', () => {
       loadConfig({ API_TOKENS: 'a-token-of-16-chars', METRICS_TOKEN: 'metrics-token-0123' }),
       { ...running, workerMetrics: [] },
     );
-    expect(tokens).to.include('Bearer token (API_TOKENS)');
+    expect(tokens).to.include('(a Bearer token from API_TOKENS)');
     expect(tokens).to.include('/metrics  (Bearer METRICS_TOKEN)');
     expect(tokens).not.to.include('queue board'); // off: tokens and no board login
     expect(tokens).not.to.include('8081');
