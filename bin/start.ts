@@ -6,13 +6,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authMode } from '../src/api/middleware/auth.js';
 import { createLogger } from '../src/shared/logger.js';
+import { redactedUrl } from '../src/shared/redis.js';
 import {
   ensureRedisServer,
+  privateRedisPassword,
   startRedisServer,
   stopChild,
   type PrivateRedis,
 } from '../src/shared/redis-server.js';
-import { bootConfig, exitOnStartupError } from './lib/boot.js';
+import { banner } from './lib/banner.js';
+import { bootConfig, exitOnStartupError, prepareDataDir, type ReadyReport } from './lib/boot.js';
 
 const config = bootConfig();
 try {
@@ -31,13 +34,14 @@ let stopping = false;
 process.on('SIGTERM', () => void shutdown());
 process.on('SIGINT', () => void shutdown());
 
+prepareDataDir(config, logger);
 if (!redisUrl && !config.REDIS_CLUSTER_NODES.length) {
+  const redisDir = path.join(config.DATA_DIR, 'redis');
   try {
     ensureRedisServer((m) => logger.info(m));
-    privateRedis = await startRedisServer({
-      dir: path.join(config.DATA_DIR, 'redis'),
-      appendOnly: true,
-    });
+    // every process of this fleet gets it in REDIS_URL; any other local user is refused
+    const { password } = privateRedisPassword(config.DATA_DIR);
+    privateRedis = await startRedisServer({ dir: redisDir, appendOnly: true, password });
   } catch (err) {
     exitOnStartupError(err);
   }
@@ -48,7 +52,7 @@ if (!redisUrl && !config.REDIS_CLUSTER_NODES.length) {
     privateRedis = null;
     void shutdown(1);
   });
-  logger.info(`private Redis on ${redisUrl} (data in ${path.join(config.DATA_DIR, 'redis')})`);
+  logger.info(`private Redis on ${redactedUrl(redisUrl)} (data in ${redisDir})`);
 }
 
 /** The Procfile entries, run here as child processes; each worker serves /metrics on the next port. */
@@ -63,6 +67,10 @@ const entries: Record<string, string[]> = {
   lifecycle: [path.join(here, `worker${ext}`), '--queues', 'lifecycle'],
   spellcheck: [path.join(here, `worker${ext}`), '--queues', 'spellcheck'],
 };
+/** What each process said when it became ready: the fleet runs once every entry has. */
+const ready = new Map<string, ReadyReport>();
+let announced = false;
+
 function launch(name: string, restarts = 0): void {
   const child = spawn(process.execPath, [...process.execArgv, ...entries[name]!], {
     env: {
@@ -71,11 +79,18 @@ function launch(name: string, restarts = 0): void {
       DATA_DIR: config.DATA_DIR,
       ...(metricsPort[name] && config.PORT ? { METRICS_PORT: String(metricsPort[name]) } : {}),
     },
-    stdio: 'inherit',
+    // the IPC channel carries each process's "ready" (bin/lib/boot.ts reportReady)
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
   const startedAt = Date.now();
   children.set(name, child);
+  child.on('message', (message: ReadyReport) => {
+    if (message?.ready !== true) return;
+    ready.set(name, message);
+    announceOnceAllReady();
+  });
   child.on('exit', (code, signal) => {
+    ready.delete(name);
     if (stopping) return;
     const quick = Date.now() - startedAt < 10_000;
     const next = quick ? restarts + 1 : 0;
@@ -90,9 +105,28 @@ function launch(name: string, restarts = 0): void {
   });
 }
 
+function announceOnceAllReady(): void {
+  if (announced || stopping || ready.size < Object.keys(entries).length) return;
+  announced = true;
+  clearTimeout(lateTimer);
+  console.log(
+    banner(config, {
+      web: ready.get('web')!.url!,
+      workerMetrics: ['extractor', 'lifecycle', 'spellcheck'].flatMap((n) => {
+        const url = ready.get(n)?.url;
+        return url ? [{ name: n, url }] : [];
+      }),
+      redis: redisUrl
+        ? `${redactedUrl(redisUrl)}${privateRedis ? ` (private; password in ${path.join(config.DATA_DIR, 'redis-password')})` : ''}`
+        : `cluster ${config.REDIS_CLUSTER_NODES.map(redactedUrl).join(',')}`,
+    }),
+  );
+}
+
 async function shutdown(exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
+  clearTimeout(lateTimer);
   logger.info('stopping the fleet');
   await Promise.all(
     [...children.values()].map((c) => stopChild(c, config.SHUTDOWN_TIMEOUT_MS + 5000)),
@@ -101,35 +135,9 @@ async function shutdown(exitCode = 0): Promise<void> {
   logger.info('stopped');
   process.exit(exitCode);
 }
-for (const name of Object.keys(entries)) launch(name);
 
-const base = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
-const deadline = Date.now() + 60_000;
-while (!stopping && Date.now() < deadline) {
-  const ok = await fetch(`${base}/healthz`).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (ok) {
-    console.log(
-      [
-        '',
-        'Essay intake fleet is running:',
-        `  upload page   ${base}/`,
-        `  API           ${base}/v1/batches/register`,
-        `  health        ${base}/healthz  ${base}/readyz`,
-        `  metrics       ${base}/metrics (web); workers on ports ${Object.values(metricsPort).join(', ')}`,
-        `  queue board   ${base}/admin/queues`,
-        `  Redis         ${redisUrl ?? `cluster ${config.REDIS_CLUSTER_NODES.join(',')}`}${privateRedis ? ' (private)' : ''}`,
-        'Ctrl-C stops everything.',
-        '',
-      ].join('\n'),
-    );
-    break;
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
-if (!stopping && Date.now() >= deadline)
-  logger.warn(
-    `the web process did not answer ${base}/healthz within 60 s; see the log lines above`,
-  );
+const lateTimer = setTimeout(() => {
+  const waiting = Object.keys(entries).filter((n) => !ready.has(n));
+  logger.warn(`not ready within 60 s: ${waiting.join(', ')}; see the log lines above`);
+}, 60_000);
+for (const name of Object.keys(entries)) launch(name);

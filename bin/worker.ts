@@ -3,10 +3,18 @@
 import { parseArgs } from 'node:util';
 import { createContext } from '../src/queues/context.js';
 import { resolveQueues } from '../src/queues/names.js';
+import { allowedHostsOf } from '../src/shared/http-access.js';
 import { createLogger } from '../src/shared/logger.js';
 import { serveMetrics } from '../src/shared/metrics.js';
 import { runWorkers } from '../src/workers/run.js';
-import { bootConfig, exitOnStartupError, onShutdown, requireRedisUrl } from './lib/boot.js';
+import {
+  bootConfig,
+  exitOnStartupError,
+  onShutdown,
+  prepareDataDir,
+  reportReady,
+  requireRedisUrl,
+} from './lib/boot.js';
 
 const { values } = parseArgs({ options: { queues: { type: 'string' } } });
 if (!values.queues) {
@@ -33,19 +41,25 @@ const logger = createLogger({
   json: config.LOG_JSON,
   service: `worker:${values.queues}`,
 });
+if (config.BLOB_STORE === 'fs') prepareDataDir(config, logger);
 const ctx = await createContext(config, { role: 'worker', logger, source: values.queues }).catch(
   exitOnStartupError,
 );
 const running = await runWorkers(ctx, queues).catch(exitOnStartupError);
 const metrics = config.METRICS_PORT
-  ? await serveMetrics(ctx.metrics, config.HOST, config.METRICS_PORT).catch(exitOnStartupError)
+  ? await serveMetrics(ctx.metrics, config.HOST, config.METRICS_PORT, {
+      token: config.METRICS_TOKEN,
+      allowedHosts: allowedHostsOf(config),
+    }).catch(exitOnStartupError)
   : null;
+const metricsHost = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
 logger.info(
   `consuming ${queues.join(', ')}${metrics ? `; metrics on ${config.HOST}:${metrics.port}/metrics` : ''}`,
   {
     status: 'started',
   },
 );
+reportReady(metrics ? { url: `http://${metricsHost}:${metrics.port}/metrics` } : {});
 onShutdown(logger, async () => {
   await metrics?.close();
   await running.close(config.SHUTDOWN_TIMEOUT_MS);

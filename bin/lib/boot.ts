@@ -1,3 +1,4 @@
+import { mkdirSync, statSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../../src/shared/config.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { redisTarget } from '../../src/shared/redis.js';
@@ -51,4 +52,28 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+}
+
+/**
+ * DATA_DIR holds essays and the private Redis's data: made 0700 (the fleet's user only). An
+ * existing one open to others is reported rather than changed: it may be a mount others share.
+ */
+export function prepareDataDir(config: Config, logger: Logger): void {
+  mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
+  const mode = statSync(config.DATA_DIR).mode & 0o777;
+  if (mode & 0o077)
+    logger.warn(
+      `DATA_DIR ${config.DATA_DIR} is open to other users (mode ${mode.toString(8)}); it holds students' essays: chmod 700 it`,
+    );
+}
+
+/** What a process of `npm start` tells its parent once it serves (over the IPC channel, if any). */
+export interface ReadyReport {
+  ready: true;
+  /** The web process's address, or a worker's /metrics address when it serves one. */
+  url?: string;
+}
+
+export function reportReady(report: Omit<ReadyReport, 'ready'> = {}): void {
+  process.send?.({ ready: true, ...report } satisfies ReadyReport);
 }

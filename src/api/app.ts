@@ -5,8 +5,11 @@ import express, { type Express } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { boardRouter } from './board.js';
 import { openApiDocument } from './openapi.js';
-import { authMode, requireToken } from './middleware/auth.js';
+import { allowedHostsOf } from '../shared/http-access.js';
+import { AuthFailures } from './middleware/auth-failures.js';
+import { authMode, requireMetricsToken, requireToken } from './middleware/auth.js';
 import { errorHandler, notFound } from './middleware/errors.js';
+import { requireAllowedHost } from './middleware/host-check.js';
 import { observeHttp } from './middleware/http-metrics.js';
 import { rateLimitPerToken } from './middleware/rate-limit.js';
 import { securityHeaders } from './middleware/security-headers.js';
@@ -26,17 +29,25 @@ export function createApp(ctx: FleetContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // behind a proxy, the client is the address its X-Forwarded-For names (rate limits, logs)
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
   app.use(observeHttp(ctx.metrics, ctx.logger));
+  // before any route: a foreign Host is refused whatever it asks for
+  app.use(requireAllowedHost(allowedHostsOf(ctx.config)));
+  const failures = new AuthFailures(ctx);
+  if (ctx.config.METRICS_TOKEN)
+    app.use('/metrics', requireMetricsToken(ctx.config.METRICS_TOKEN, failures));
   app.use(healthRouter(ctx));
   app.use(securityHeaders());
   // every /v1 route, data and uploads, needs a token when tokens are configured
-  if (authMode(ctx.config) === 'tokens') app.use('/v1', requireToken(ctx.config.API_TOKENS));
+  if (authMode(ctx.config) === 'tokens')
+    app.use('/v1', requireToken(ctx.config.API_TOKENS, failures));
   app.use('/v1', rateLimitPerToken(ctx));
   app.use(express.json({ limit: '64kb' }));
   app.use(batchesRouter(ctx));
   app.use(filesRouter(ctx));
   app.use(essaysRouter(ctx));
-  app.use(boardRouter(ctx));
+  app.use(boardRouter(ctx, failures));
   const openapi = openApiDocument(ctx.config.MAX_EXPECTED_ESSAYS);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);

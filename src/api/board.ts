@@ -1,28 +1,37 @@
+import type { AppViewRoute } from '@bull-board/api/typings/app';
 import { Router, type RequestHandler } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { queueNames } from '../queues/names.js';
-import { isLoopback, secretMatcher } from './middleware/credentials.js';
+import { isLoopback } from '../shared/http-access.js';
+import type { AuthFailures } from './middleware/auth-failures.js';
+import { requireBoardLogin } from './middleware/auth.js';
 
 export const BOARD_PATH = '/admin/queues';
 
 export type BoardMode = 'login' | 'read-only' | 'off';
 
 /**
- * The board has no auth of its own and its readOnlyMode is its only real write lock, so:
- * with BOARD_USERNAME/BOARD_PASSWORD it is behind a login and may retry jobs; without them it
- * is read-only and served only when the web process listens on loopback; otherwise it is off.
+ * The board shows every job's payload (batch and essay ids, students' file names, misspelt
+ * words) and has no auth of its own; its readOnlyMode is its only real write lock. So: with
+ * BOARD_USERNAME/BOARD_PASSWORD it is behind that login and may retry jobs. Without, it is
+ * read-only for the developer mode only (no API_TOKENS, loopback HOST). Wherever API tokens
+ * guard the data, a login-less board would be the way around them (a proxy on the same machine,
+ * a DNS-rebinding page), so it is off.
  */
 export function boardMode(config: FleetContext['config']): BoardMode {
   if (config.BOARD_USERNAME && config.BOARD_PASSWORD) return 'login';
-  return isLoopback(config.HOST) ? 'read-only' : 'off';
+  return !config.API_TOKENS.length && isLoopback(config.HOST) ? 'read-only' : 'off';
 }
 
-export function boardRouter(ctx: FleetContext): Router {
+export function boardRouter(ctx: FleetContext, failures: AuthFailures): Router {
   const router = Router();
   const mode = boardMode(ctx.config);
   if (mode === 'off') return router;
   if (mode === 'login')
-    router.use(BOARD_PATH, basicAuth(ctx.config.BOARD_USERNAME!, ctx.config.BOARD_PASSWORD!));
+    router.use(
+      BOARD_PATH,
+      requireBoardLogin(ctx.config.BOARD_USERNAME!, ctx.config.BOARD_PASSWORD!, failures),
+    );
   // the board's code (~7 MB resident) is loaded when the board is first opened
   let board: Promise<RequestHandler> | undefined;
   router.use(BOARD_PATH, (req, res, next) => {
@@ -38,7 +47,30 @@ async function loadBoard(ctx: FleetContext, mode: BoardMode): Promise<RequestHan
     import('@bull-board/api/bullMQAdapter'),
     import('@bull-board/express'),
   ]);
-  const serverAdapter = new ExpressAdapter();
+
+  /**
+   * Bull Board's page links its fonts from a public font service: every operator who opens the
+   * board would tell that service so, and the board's CSP refuses it anyway. The page is served
+   * without any link to another origin; its CSS falls back to the system's sans-serif and
+   * monospace fonts.
+   */
+  class SameOriginAdapter extends ExpressAdapter {
+    override setEntryRoute(route: AppViewRoute) {
+      const handler: RequestHandler = (_req, res, next) => {
+        const { name, params } = route.handler({
+          basePath: this.basePath,
+          uiConfig: this.uiConfig,
+        });
+        res.render(name, params, (err: Error | null, html: string) =>
+          err ? next(err) : res.type('html').send(withoutForeignLinks(html)),
+        );
+      };
+      this.app[route.method](route.route, handler);
+      return this;
+    }
+  }
+
+  const serverAdapter = new SameOriginAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
     queues: queueNames.map(
@@ -50,14 +82,7 @@ async function loadBoard(ctx: FleetContext, mode: BoardMode): Promise<RequestHan
   return serverAdapter.getRouter() as RequestHandler;
 }
 
-/** HTTP Basic login, compared in constant time. */
-function basicAuth(username: string, password: string): RequestHandler {
-  const matches = secretMatcher([`${username}:${password}`]);
-  return (req, res, next) => {
-    const header = req.get('authorization') ?? '';
-    if (header.startsWith('Basic ') && matches(Buffer.from(header.slice(6), 'base64').toString()))
-      return next();
-    res.set('WWW-Authenticate', 'Basic realm="essay intake board", charset="UTF-8"');
-    res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'the board needs its login' } });
-  };
+/** `<link>` elements (stylesheets, fonts, preconnects) whose href is an absolute URL. */
+export function withoutForeignLinks(html: string): string {
+  return html.replace(/<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?\/\/[^>]*>/gi, '');
 }

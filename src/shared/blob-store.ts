@@ -87,6 +87,10 @@ export class BlobNotFoundError extends Error {
  */
 const STAGE_BUFFER_BYTES = 2 ** 20;
 
+/** Essays are students' personal data: only the fleet's own user may read them (umask aside). */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
 /**
  * Blobs on a local (or shared network) disk under `<root>/ab/cd/<sha256>`. Writes go to
  * `<root>/tmp`, are fsynced, then renamed, so a reader never sees a half-written blob and the
@@ -101,7 +105,7 @@ export class FsBlobStore implements BlobStore {
 
   /** Creates the folders and sweeps temporary files a crash left behind (older than an hour). */
   async init(): Promise<this> {
-    await fs.mkdir(this.tmpDir, { recursive: true });
+    await fs.mkdir(this.tmpDir, { recursive: true, mode: DIR_MODE });
     const cutoff = Date.now() - 3600_000;
     for (const name of await fs.readdir(this.tmpDir)) {
       const file = path.join(this.tmpDir, name);
@@ -123,6 +127,7 @@ export class FsBlobStore implements BlobStore {
     // `highWaterMark`: see STAGE_BUFFER_BYTES
     const out = createWriteStream(tmp, {
       flags: 'wx',
+      mode: FILE_MODE,
       flush: true,
       highWaterMark: STAGE_BUFFER_BYTES,
     });
@@ -148,7 +153,7 @@ export class FsBlobStore implements BlobStore {
     if (await this.exists(id)) return id;
     const tmp = path.join(this.tmpDir, `${randomUUID()}.part`);
     try {
-      const fh = await fs.open(tmp, 'wx');
+      const fh = await fs.open(tmp, 'wx', FILE_MODE);
       try {
         await fh.writeFile(buf);
         if (durable) await fh.sync();
@@ -187,7 +192,7 @@ export class FsBlobStore implements BlobStore {
 
   private async moveIntoPlace(tmp: string, id: StorageId, durable = true): Promise<void> {
     const target = this.pathOf(id);
-    const created = await fs.mkdir(path.dirname(target), { recursive: true });
+    const created = await fs.mkdir(path.dirname(target), { recursive: true, mode: DIR_MODE });
     // Same id means same bytes: renaming over an existing blob is harmless and atomic.
     await fs.rename(tmp, target);
     if (!durable) return;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { crashPoints, crashSpecPattern } from './crash-hook.js';
@@ -20,6 +21,33 @@ const list = (item: z.ZodString) =>
         .filter(Boolean),
     )
     .pipe(z.array(item));
+
+/**
+ * Express's `trust proxy`: `true`/`false`, a number of proxy hops, or addresses and subnets
+ * (`loopback`, `linklocal`, `uniquelocal`, `10.0.0.0/8`, `::1` …) whose X-Forwarded-For is believed.
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((s, ctx): boolean | number | string[] => {
+    if (s === 'true' || s === 'false') return s === 'true';
+    if (/^\d+$/.test(s)) return Number(s);
+    const items = s
+      .split(',')
+      .map((i) => i.trim())
+      .filter(Boolean);
+    const bad = items.filter((i) => {
+      if (['loopback', 'linklocal', 'uniquelocal'].includes(i)) return false;
+      const [addr, bits, ...rest] = i.split('/');
+      return !isIP(addr!) || rest.length > 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits));
+    });
+    if (bad.length)
+      ctx.addIssue({
+        code: 'custom',
+        message: `true, false, a number of hops, or addresses/subnets (loopback, 10.0.0.0/8 …); not ${bad.join(', ')}`,
+      });
+    return items;
+  });
 
 /**
  * Every setting of the fleet, with its default. The README's settings table mirrors this schema;
@@ -48,6 +76,17 @@ export const configSchema = z
         ),
     ),
     HOST: z.string().min(1).default('127.0.0.1'),
+    /** Host headers answered (`name` any port, `name:port`); others get 421. Unset: loopback names on a loopback HOST, else any. */
+    ALLOWED_HOSTS: list(
+      z
+        .string()
+        .regex(
+          /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+          'a host name or address, optionally with :port ([::1] for IPv6)',
+        ),
+    ),
+    /** Express's `trust proxy`: whose X-Forwarded-For names the client (rate limits, logs). */
+    TRUST_PROXY: trustProxy,
     PORT: int(8080, 0).pipe(z.number().max(65535)),
     /** Port of a worker process's /metrics (on HOST); 0 turns it off. */
     METRICS_PORT: int(0, 0).pipe(z.number().max(65535)),
@@ -124,7 +163,14 @@ export const configSchema = z
     API_TOKENS: list(z.string().min(16, 'each API token needs at least 16 characters')),
     /** Serve the API without tokens on a non-loopback HOST (behind your own auth proxy). */
     AUTH_DISABLED: bool(false),
-    /** The queue board's login; without both, the board is read-only on loopback, else off. */
+    /** Failed credential checks a minute per client address, across web processes, before 429; 0: no limit. */
+    AUTH_FAILURES_PER_MINUTE: int(20, 0),
+    /** A bearer token /metrics requires (web and workers); unset: /metrics is open. */
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+    /**
+     * The queue board's login. Without it the board is read-only on a loopback HOST when no
+     * API_TOKENS are set (the developer mode), and off otherwise.
+     */
     BOARD_USERNAME: z.string().min(1).optional(),
     BOARD_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
     /** Test-only: a process kills itself (SIGKILL) at this point: `<point>[#<n>][@<EventType>]` (src/shared/crash-hook.ts). */
@@ -143,6 +189,10 @@ export const configSchema = z
   .refine((c) => c.BLOB_STORE !== 's3' || c.S3_BUCKET, {
     message: 'BLOB_STORE=s3 needs S3_BUCKET',
     path: ['S3_BUCKET'],
+  })
+  .refine((c) => !c.BOARD_USERNAME === !c.BOARD_PASSWORD, {
+    message: 'set BOARD_USERNAME and BOARD_PASSWORD together',
+    path: ['BOARD_PASSWORD'],
   })
   .refine((c) => !(c.REDIS_URL && c.REDIS_CLUSTER_NODES.length), {
     message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
+import { credentialsOf, hostMatcher, secretMatcher } from './http-access.js';
 
 /**
  * Every metric of the fleet, registered once per process. No label carries a batch, essay or
@@ -61,15 +62,30 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** A worker process's own /metrics endpoint (the web process serves /metrics with its API). */
+/**
+ * A worker process's own /metrics endpoint (the web process serves /metrics with its API), with
+ * the web's rules: only the allowed Host names (else 421), and the bearer token when one is set.
+ */
 export async function serveMetrics(
   metrics: Metrics,
   host: string,
   port: number,
+  access: { token?: string; allowedHosts?: string[] | null } = {},
 ): Promise<{ port: number; close(): Promise<void> }> {
+  const allows = hostMatcher(access.allowedHosts ?? null);
+  const matches = access.token ? secretMatcher([access.token]) : null;
   const server = http.createServer((req, res) => {
+    if (!allows(req.headers.host)) {
+      res.writeHead(421).end();
+      return;
+    }
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
+      return;
+    }
+    const given = credentialsOf(req.headers.authorization, 'Bearer');
+    if (matches && !(given !== null && matches(given))) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="essay intake metrics"' }).end();
       return;
     }
     metrics.registry.metrics().then(

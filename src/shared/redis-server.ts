@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { ensureDebianPackage, runs } from './system-packages.js';
 
 /**
@@ -8,6 +10,7 @@ import { ensureDebianPackage, runs } from './system-packages.js';
  * the server every test run uses. Never used when REDIS_URL names a Redis.
  */
 export interface PrivateRedis {
+  /** With the password, when it has one: give it to the fleet's processes, never print it. */
   url: string;
   port: number;
   process: ChildProcess;
@@ -51,11 +54,34 @@ export interface StartOptions {
   /** Append-only file on (durable across restarts); off for throwaway test servers. */
   appendOnly: boolean;
   port?: number;
+  /** Clients must AUTH with it (`requirepass`); handed over in a 0600 file, never on the command line. */
+  password?: string;
   extraArgs?: string[];
 }
 
+/**
+ * The private Redis's password, kept in `<dataDir>/redis-password` (0600): made once, from 32
+ * random bytes, the first time the fleet starts there, then read, so the data Redis keeps in
+ * that folder stays behind the same password. Any local user could otherwise connect to the
+ * loopback port and read every batch.
+ */
+export function privateRedisPassword(dataDir: string): { password: string; file: string } {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, 'redis-password');
+  try {
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    chmodSync(file, 0o600); // ours: tighten it if someone loosened it
+  }
+  const password = readFileSync(file, 'utf8').trim();
+  if (!password) throw new Error(`${file} is empty: remove it and start again to make a new one`);
+  return { password, file };
+}
+
 export async function startRedisServer(opts: StartOptions): Promise<PrivateRedis> {
-  mkdirSync(opts.dir, { recursive: true });
+  // its AOF holds batches, file names and misspelt words: the fleet's user only
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = opts.port ?? (await freePort());
@@ -70,7 +96,14 @@ export async function startRedisServer(opts: StartOptions): Promise<PrivateRedis
 }
 
 function spawnRedis(port: number, opts: StartOptions): Promise<PrivateRedis> {
+  // a config file (first argument) rather than --requirepass: the command line is public in ps
+  const conf = path.join(opts.dir, 'auth.conf');
+  if (opts.password) {
+    writeFileSync(conf, `requirepass ${opts.password}\n`, { mode: 0o600 });
+    chmodSync(conf, 0o600);
+  }
   const args = [
+    ...(opts.password ? [conf] : []),
     '--port',
     String(port),
     '--bind',
@@ -108,7 +141,9 @@ function spawnRedis(port: number, opts: StartOptions): Promise<PrivateRedis> {
         child.stdout?.resume();
         child.stderr?.resume();
         resolve({
-          url: `redis://127.0.0.1:${port}`,
+          url: opts.password
+            ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}`
+            : `redis://127.0.0.1:${port}`,
           port,
           process: child,
           stop: () => stopChild(child),

@@ -57,6 +57,18 @@ export function createRedis(target: RedisTarget, role: RedisRole, name: string =
   return cluster as unknown as Redis;
 }
 
+/** A Redis URL (or `host:port`) fit to print: its password, if any, replaced by `***`. */
+export function redactedUrl(url: string): string {
+  if (!url.includes('://')) return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(a Redis URL that does not parse)';
+  }
+}
+
 /** A URL's user or password, %-decoded; a raw `%` is taken as it is. */
 function decoded(part: string): string {
   try {

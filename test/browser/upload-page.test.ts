@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureDebianPackage } from '../../src/shared/system-packages.js';
 import { essay } from '../helpers/api.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
@@ -17,6 +17,30 @@ const ensureChromium = () =>
     present: () => existsSync(CHROMIUM),
     missing: () => new Error(`no Chromium at ${CHROMIUM}: install the Debian package "chromium"`),
   });
+
+/**
+ * Everything a page asks for and every Content-Security-Policy refusal it logs: the fleet's
+ * pages load nothing from another origin (a teacher's or operator's visit tells no third party),
+ * and nothing of theirs needs what the CSP refuses.
+ */
+function watch(page: Page, origin: string): { check(): void } {
+  const foreign: string[] = [];
+  const refused: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (/^https?:$/.test(url.protocol) && url.origin !== origin) foreign.push(r.url());
+    else if (!/^(https?|data|blob):$/.test(url.protocol)) foreign.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+  });
+  return {
+    check() {
+      expect(foreign, 'requests that left the fleet').to.deep.equal([]);
+      expect(refused, 'CSP refusals').to.deep.equal([]);
+    },
+  };
+}
 
 describe('browser: the upload page and the board in headless Chromium', function () {
   this.timeout(120_000);
@@ -49,6 +73,7 @@ describe('browser: the upload page and the board in headless Chromium', function
 
   it('drop three files (one empty): 2 ready, 1 EMPTY_CONTENT, the batch ready, spellcheck done', async () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+    const requests = watch(page, fleet.url);
     await page.goto(`${fleet.url}/`);
     await page.getByLabel('Course code').fill('ENG5');
     // a real drop: a DataTransfer with three files dispatched on the drop zone
@@ -83,6 +108,7 @@ describe('browser: the upload page and the board in headless Chromium', function
     expect(table).to.match(/\d correction\(s\)/);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}/upload-page.png`, fullPage: true });
+    requests.check();
     await page.close();
   });
 
@@ -129,12 +155,13 @@ describe('browser: the upload page and the board in headless Chromium', function
     await page.close();
   });
 
-  it('loads the board behind its login, listing every queue', async () => {
+  it('loads the board behind its login, listing every queue, all from its own origin', async () => {
     expect((await fetch(`${fleet.url}/admin/queues`)).status).to.equal(401);
     // the login as a browser sends it after the challenge (Basic), on every request of the board
     const auth = `Basic ${Buffer.from('operator:correct horse battery').toString('base64')}`;
     const context = await browser.newContext({ extraHTTPHeaders: { authorization: auth } });
     const page = await context.newPage();
+    const requests = watch(page, fleet.url);
     await page.goto(`${fleet.url}/admin/queues`);
     for (const name of [
       'essay.extract',
@@ -145,7 +172,15 @@ describe('browser: the upload page and the board in headless Chromium', function
       'essay.processing.dlq',
     ])
       await page.getByText(name, { exact: true }).first().waitFor({ timeout: 20_000 });
+    // a queue's page and a job list too: the board loads more of its code there
+    await page.getByText('essay.extract', { exact: true }).first().click();
+    await page.waitForURL(/\/queue\/essay\.extract/);
+    await page.waitForLoadState('networkidle');
     await page.screenshot({ path: `${artifacts}/board.png` });
+    requests.check();
+    const csp = (await fetch(`${fleet.url}/admin/queues`, { headers: { authorization: auth } }))
+      .headers;
+    expect(csp.get('content-security-policy')).to.match(/default-src 'self'/);
     await context.close();
   });
 });

@@ -60,6 +60,28 @@ describe('e2e: API tokens', function () {
     expect((await anonymous.json('GET', '/healthz')).status).to.equal(200);
   });
 
+  it('with API tokens, the board wants its own login even on loopback', async () => {
+    const tokensOnly = redis.track(await startFleet(redis.url, { API_TOKENS: TOKEN }, []));
+    // no login configured: off, page and API, whatever token is sent
+    for (const path of ['/admin/queues', '/admin/queues/api/queues'])
+      for (const headers of [{}, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[])
+        expect((await fetch(`${tokensOnly.url}${path}`, { headers })).status, path).to.equal(404);
+    const withLogin = redis.track(
+      await startFleet(
+        redis.url,
+        { API_TOKENS: TOKEN, BOARD_USERNAME: 'operator', BOARD_PASSWORD: 'correct horse' },
+        [],
+      ),
+    );
+    const board = `${withLogin.url}/admin/queues/api/queues`;
+    const denied = await fetch(board, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(denied.status).to.equal(401);
+    expect(denied.headers.get('www-authenticate')).to.match(/^Basic/);
+    const login = `basic ${Buffer.from('operator:correct horse').toString('base64')}`;
+    const queues: any = await (await fetch(board, { headers: { authorization: login } })).json();
+    expect(queues.queues.every((q: any) => !q.readOnlyMode)).to.equal(true);
+  });
+
   it('tried as an outsider on a public address: nothing without a token, no board', async () => {
     const fleet = redis.track(
       await startFleet(redis.url, { API_TOKENS: TOKEN, HOST: '0.0.0.0' }, []),

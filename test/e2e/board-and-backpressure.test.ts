@@ -10,9 +10,15 @@ describe('e2e: the board and back-pressure', function () {
   this.timeout(60_000);
   const redis = useRedis();
 
-  it('chooses the board mode from its login and the bind address', () => {
+  it('chooses the board mode from its login, the API tokens and the bind address', () => {
     expect(boardMode(testConfig('redis://x:1', { HOST: '127.0.0.1' }))).to.equal('read-only');
     expect(boardMode(testConfig('redis://x:1', { HOST: '0.0.0.0' }))).to.equal('off');
+    // where tokens guard the API, a login-less board would be the way around them
+    expect(
+      boardMode(
+        testConfig('redis://x:1', { HOST: '127.0.0.1', API_TOKENS: 'a-token-of-16-chars' }),
+      ),
+    ).to.equal('off');
     expect(
       boardMode(
         testConfig('redis://x:1', {

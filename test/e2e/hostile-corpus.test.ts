@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ApiClient, essay, type UploadFile } from '../helpers/api.js';
 import {
@@ -12,65 +11,10 @@ import {
   zipEntry,
 } from '../helpers/documents.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
+import { cyclicPdf, hugePageCountPdf } from '../helpers/hostile-files.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { useRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
-
-/** A PDF written by hand: a page tree whose only child is itself (endless when followed). */
-function cyclicPdf(): Buffer {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [2 0 R] /Count 1 >>',
-  ];
-  return handWrittenPdf(objects);
-}
-
-/** A PDF that claims a hundred million pages, all one page object. */
-function hugePageCountPdf(): Buffer {
-  return handWrittenPdf([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    `<< /Type /Pages /Kids [${Array.from({ length: 2000 }, () => '3 0 R').join(' ')}] /Count 100000000 >>`,
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>',
-  ]);
-}
-
-function handWrittenPdf(objects: string[]): Buffer {
-  let body = '%PDF-1.7\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(Buffer.byteLength(body));
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body);
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
-}
-
-/** Sends raw bytes as an HTTP request; resolves with the status line's code, or null if none came. */
-function rawRequest(
-  url: string,
-  head: string,
-  body: Buffer,
-  opts: { thenStop?: 'close' | 'wait' } = {},
-): Promise<number | null> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port), '127.0.0.1', () => {
-      socket.write(head);
-      socket.write(body);
-      if (opts.thenStop === 'close') socket.destroy();
-    });
-    let answer = '';
-    const status = () => Number(/^HTTP\/1\.1 (\d+)/.exec(answer)?.[1]) || null;
-    socket.on('data', (c) => {
-      answer += c.toString('latin1');
-      if (status()) socket.destroy(); // the answer is in: no need to wait for keep-alive to end
-    });
-    socket.on('close', () => resolve(status()));
-    socket.on('error', () => undefined);
-  });
-}
 
 describe('e2e: a corpus of hostile inputs loses nothing and costs one request each', function () {
   this.timeout(120_000);
@@ -163,7 +107,7 @@ describe('e2e: a corpus of hostile inputs loses nothing and costs one request ea
     const reg = await api.register({ expected_essay_count: 1, course_code: 'ENG5' });
     const boundary = 'hostile';
     const head = (length: number | 'chunked', type = `multipart/form-data; boundary=${boundary}`) =>
-      `POST /v1/files/batch HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\n` +
+      `POST /v1/files/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\n` +
       (length === 'chunked' ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${length}\r\n`) +
       '\r\n';
     const field = `--${boundary}\r\ncontent-disposition: form-data; name="batch_id"\r\n\r\n${reg.batch_id}\r\n`;

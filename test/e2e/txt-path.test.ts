@@ -145,7 +145,7 @@ describe('e2e: TXT essays over HTTP with real workers', () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const sock = net.connect(Number(port), '127.0.0.1', () => {
         sock.write(
-          'POST /v1/files/batch HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\n' +
+          'POST /v1/files/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=XX\r\n' +
             `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
         );
       });

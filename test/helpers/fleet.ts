@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/shared/config.js';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { createLogger, silentLogger } from '../../src/shared/logger.js';
+import { allowedHostsOf } from '../../src/shared/http-access.js';
 import { serveMetrics } from '../../src/shared/metrics.js';
 import { runWorkers, type RunningWorkers } from '../../src/workers/run.js';
 
@@ -71,7 +72,11 @@ export async function startFleet(
   const running: RunningWorkers = await runWorkers(workers, queues);
   registerQueueGauges(web.metrics, web.queue);
   const server: RunningServer = await startServer(web, '127.0.0.1', 0);
-  const metrics = await serveMetrics(workers.metrics, '127.0.0.1', 0);
+  // as bin/worker.ts serves it
+  const metrics = await serveMetrics(workers.metrics, '127.0.0.1', 0, {
+    token: config.METRICS_TOKEN,
+    allowedHosts: allowedHostsOf(config),
+  });
   return {
     url: server.url,
     workersMetricsUrl: `http://127.0.0.1:${metrics.port}/metrics`,

@@ -4,7 +4,8 @@ import type { Metrics } from '../../shared/metrics.js';
 
 /**
  * Times and logs every request by its route pattern (never the raw path, which carries ids):
- * `http_request_duration_seconds{method,route,status}` and one log line at level `http`.
+ * `http_request_duration_seconds{method,route,status}` and one log line at level `http` with the
+ * client's address.
  */
 export function observeHttp(metrics: Metrics, logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -18,6 +19,8 @@ export function observeHttp(metrics: Metrics, logger: Logger): RequestHandler {
         phase: 'http',
         status: res.statusCode,
         duration_ms: Math.round(performance.now() - started),
+        // the client's address; behind a proxy the one TRUST_PROXY lets X-Forwarded-For name
+        client: req.ip,
         ...(corr ? { corr_id: corr.slice(0, 128) } : {}),
         ...(typeof req.params?.batch_id === 'string' ? { batch_id: req.params.batch_id } : {}),
         ...(typeof req.params?.essay_id === 'string' ? { essay_id: req.params.essay_id } : {}),

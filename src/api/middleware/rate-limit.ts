@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { FleetContext } from '../../queues/context.js';
+import { credentialsOf } from '../../shared/http-access.js';
 import { mastersOf } from '../../shared/redis.js';
 import { authMode } from './auth.js';
 import { HttpError } from './errors.js';
@@ -26,9 +27,8 @@ export function rateLimitPerToken(ctx: FleetContext): RequestHandler {
     // a token counts only where tokens are checked (the token check runs first, so it is a
     // valid one); anywhere else a made-up token would buy a fresh budget: count the address
     keyGenerator: (req) => {
-      const header = req.get('authorization') ?? '';
-      if (byToken && header.startsWith('Bearer '))
-        return `token:${createHash('sha256').update(header.slice(7).trim()).digest('hex').slice(0, 32)}`;
+      const token = byToken ? credentialsOf(req.get('authorization'), 'Bearer') : null;
+      if (token) return `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
       return `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     store: new RedisStore({

@@ -40,4 +40,35 @@ describe('config', () => {
       ConfigError,
     );
   });
+
+  it('reads TRUST_PROXY as Express does, and refuses what Express would not', () => {
+    expect(loadConfig({}).TRUST_PROXY).to.equal(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).to.equal(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).to.equal(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).TRUST_PROXY).to.deep.equal([
+      'loopback',
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'nginx' })).to.throw(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/8/1' })).to.throw(/TRUST_PROXY/);
+  });
+
+  it('refuses half a board login, a short METRICS_TOKEN and a malformed ALLOWED_HOSTS', () => {
+    try {
+      loadConfig({
+        BOARD_USERNAME: 'operator',
+        METRICS_TOKEN: 'short',
+        ALLOWED_HOSTS: 'essays.school.se, http://x/',
+      });
+      expect.fail('should have thrown');
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const key of ['BOARD_PASSWORD', 'METRICS_TOKEN', 'ALLOWED_HOSTS'])
+        expect(problems).to.include(key);
+    }
+    expect(
+      loadConfig({ ALLOWED_HOSTS: 'essays.school.se,[::1]:8080' }).ALLOWED_HOSTS,
+    ).to.deep.equal(['essays.school.se', '[::1]:8080']);
+  });
 });
