@@ -121,6 +121,38 @@ export function zipEntry(name: string, data: Buffer | string): ZipEntrySpec {
   };
 }
 
+/** An entry kept as it is (method 0), as a zip stores an already-compressed file. */
+export function storedZipEntry(name: string, data: Buffer | string): ZipEntrySpec {
+  const raw = Buffer.from(data);
+  return { name, stored: raw, method: 0, crc: crc32(raw), declaredSize: raw.length };
+}
+
+/** The parts a word processor needs to open a DOCX, holding one paragraph per text. */
+export function minimalDocxEntries(paragraphs: string[]): ZipEntrySpec[] {
+  const w = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+  const body = paragraphs
+    .map((p) => `<w:p><w:r><w:t xml:space="preserve">${p}</w:t></w:r></w:p>`)
+    .join('');
+  return [
+    zipEntry(
+      '[Content_Types].xml',
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+        '<Default Extension="xml" ContentType="application/xml"/>' +
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    ),
+    zipEntry(
+      '_rels/.rels',
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    ),
+    zipEntry(
+      'word/document.xml',
+      `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${w}"><w:body>${body}</w:body></w:document>`,
+    ),
+  ];
+}
+
 /** A zip archive written byte by byte, so tests can make its headers lie. */
 export function buildZip(entries: ZipEntrySpec[]): Buffer {
   const parts: Buffer[] = [];

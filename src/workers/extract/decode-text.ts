@@ -4,20 +4,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes a plain-text file: BOM first (UTF-8, UTF-16LE/BE), then strict UTF-8, then UTF-16
- * without a BOM (recognised by its zero bytes), then Windows-1252, which never fails.
+ * without a BOM (recognised by its zero bytes), then Windows-1252, which never fails. Text
+ * with the zero bytes of UTF-16 is taken for UTF-16 before UTF-8: ASCII-only UTF-16 is valid
+ * UTF-8 too (a NUL after each letter), and no one writes an essay with NULs in it.
  */
 export function decodeText(bytes: Uint8Array): string {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return iconv.decode(b.subarray(3), 'utf8');
   if (b[0] === 0xff && b[1] === 0xfe) return iconv.decode(b.subarray(2), 'utf16le');
   if (b[0] === 0xfe && b[1] === 0xff) return iconv.decode(b.subarray(2), 'utf16be');
+  const utf16 = guessUtf16(b);
+  if (utf16) return iconv.decode(b, utf16);
   try {
     return utf8.decode(b);
   } catch {
     // not UTF-8: fall through
   }
-  const utf16 = guessUtf16(b);
-  if (utf16) return iconv.decode(b, utf16);
   return iconv.decode(b, 'windows-1252');
 }
 

@@ -12,6 +12,8 @@ import {
   makePdf,
   makeScannedPdf,
   makeZipBomb,
+  minimalDocxEntries,
+  storedZipEntry,
   swedishSample,
   zipEntry,
 } from '../../helpers/documents.js';
@@ -54,6 +56,34 @@ describe('extract: formats from content', function () {
   it('treats a .pdf that is really a DOCX as a DOCX, and a .docx that is a JPEG as unsupported', async () => {
     expect((await extractDocument(await makeDocx(), 'essay.pdf', limits)).format).to.equal('docx');
     expect(await codeOf(jpegBytes, 'essay.docx')).to.equal('UNSUPPORTED_FORMAT');
+  });
+
+  it('reads ASCII-only UTF-16 without a BOM (valid UTF-8 too, but full of NULs)', async () => {
+    const text = 'An essay written in plain ASCII, saved as UTF-16 by an old editor.';
+    for (const enc of ['utf16le', 'utf16be'] as const) {
+      const read = await extractDocument(iconv.encode(text, enc), 'old.txt', limits);
+      expect(read, enc).to.deep.equal({ format: 'txt', text });
+    }
+  });
+
+  it('reads a zip as the DOCX its entries make, even with a PDF stored as its first entry', async () => {
+    const pdf = await makePdf([['The text a PDF reader would show instead.']]);
+    const docx = buildZip([
+      storedZipEntry('a.pdf', pdf),
+      ...minimalDocxEntries(['The text Word shows.']),
+    ]);
+    expect(docx.subarray(0, 1024).includes('%PDF-')).to.equal(true);
+    expect(await extractDocument(docx, 'essay.docx', limits)).to.deep.equal({
+      format: 'docx',
+      text: 'The text Word shows.',
+    });
+  });
+
+  it('takes only a file that starts with %PDF- for a PDF', async () => {
+    const pdf = await makePdf([['Hidden behind a text.']]);
+    const disguised = Buffer.concat([Buffer.from('A few words first.\n'), pdf]);
+    expect(await codeOf(disguised, 'x.pdf')).to.not.equal('ok');
+    expect((await extractDocument(pdf, 'x.pdf', limits)).format).to.equal('pdf');
   });
 
   it('reads UTF-16 (with and without BOM) and Windows-1252 text', async () => {

@@ -10,15 +10,17 @@ const CFB = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
 
 /**
- * The real format, from the bytes: magic numbers first, file-type as a hint for other binary
- * formats (it is wrong about some texts, e.g. UTF-16 with a BOM), then a check that the bytes
- * read as text. The file name only decides between two failures for bytes nobody recognises:
- * a file that claims to be a PDF or DOCX is `CORRUPTED_FILE`, anything else `UNSUPPORTED_FORMAT`.
+ * The real format, from the bytes: magic numbers first, containers before anything they may
+ * hold, file-type as a hint for other binary formats (it is wrong about some texts, e.g. UTF-16
+ * with a BOM), then a check that the bytes read as text. A zip is read as the DOCX its entries
+ * make (a DOCX may store a PDF as its first entry: Word shows the document, so must we); a PDF
+ * is a file that starts with `%PDF-` (some readers look further, which lets one file show two
+ * texts). The file name only decides between two failures for bytes nobody recognises: a file
+ * that claims to be a PDF or DOCX is `CORRUPTED_FILE`, anything else `UNSUPPORTED_FORMAT`.
  */
 export async function sniffFormat(bytes: Buffer, fileName: string): Promise<DocumentFormat> {
-  // PDF readers accept a header anywhere in the first KiB
-  if (bytes.subarray(0, 1024).includes(PDF)) return 'pdf';
   if (bytes.subarray(0, 4).equals(ZIP)) return 'docx';
+  if (bytes.subarray(0, PDF.length).equals(PDF)) return 'pdf';
   if (bytes.subarray(0, 8).equals(CFB)) {
     // password-protected OOXML is an OLE container holding an "EncryptedPackage" stream
     if (bytes.includes(ENCRYPTED_PACKAGE)) throw new ContentError(ErrorCode.ENCRYPTED_FILE);
