@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
 import { errorCodes } from '../shared/errors.js';
 import { envelopeSchema } from '../shared/events/envelope.js';
+import { excessReasons } from '../shared/events/schemas.js';
 import { registerBodySchema } from './routes/batches.js';
 
 const uuid = z.string().uuid();
@@ -13,6 +14,10 @@ const errorSchema = z
   })
   .meta({ id: 'Error' });
 
+const fileRef = z
+  .object({ file_upload_id: uuid, original_file_name: z.string() })
+  .meta({ id: 'FileRef' });
+
 const registered = z
   .object({ batch_id: uuid, correlation_id: z.string(), status: z.literal('registered') })
   .meta({ id: 'BatchRegistered' });
@@ -22,6 +27,9 @@ const uploaded = z
     batch_id: uuid,
     correlation_id: z.string(),
     upload_id: uuid,
+    batch_status: z
+      .enum(['awaiting_content', 'ready', 'timed_out'])
+      .meta({ description: 'The batch when the upload came: ready or timed out means late' }),
     files: z.array(
       z.object({
         file_upload_id: uuid,
@@ -30,6 +38,11 @@ const uploaded = z
         raw_storage_id: storageId.nullable(),
         status: z.enum(['accepted', 'rejected']),
         error_code: z.enum(errorCodes).optional(),
+        excess_reason: z.enum(['BATCH_ALREADY_COMPLETED', 'DUPLICATE_CONTENT']).optional().meta({
+          description:
+            'Accepted, but it will be excess: the batch is already ready or timed out (a late file), or an essay of the batch (or an earlier file of this request) has the same bytes. The same text in another format is found after extraction, in the batch view.',
+        }),
+        duplicate_of: fileRef.optional(),
       }),
     ),
   })
@@ -86,7 +99,12 @@ const batchView = z
       }),
     ),
     excess: z.array(
-      z.object({ file_upload_id: uuid, original_file_name: z.string(), reason: z.string() }),
+      z.object({
+        file_upload_id: uuid,
+        original_file_name: z.string(),
+        reason: z.enum(excessReasons),
+        duplicate_of: fileRef.optional(),
+      }),
     ),
   })
   .meta({ id: 'Batch' });
@@ -142,7 +160,9 @@ export function openApiDocument(maxExpected: number) {
           },
           responses: {
             '202': json(uploaded, 'Stored; each file will get one outcome'),
-            '400': problem('Malformed, cut off, or batch_id missing'),
+            '400': problem(
+              'Malformed, cut off, batch_id missing or given twice (DUPLICATE_BATCH_ID)',
+            ),
             '404': problem('Unknown batch'),
             '413': problem('Too many parts'),
             '503': problem('Extraction backlog full: retry after Retry-After seconds'),

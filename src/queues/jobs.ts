@@ -47,6 +47,7 @@ export const fileOutcomeSchema = z.discriminatedUnion('kind', [
     kind: z.literal('content'),
     text_storage_id: storageId,
     text_length: z.number().int().min(0),
+    text_fingerprint: storageId.optional(),
   }),
   z.object({ kind: z.literal('failure'), error_code: z.enum(errorCodes), message: z.string() }),
 ]);

@@ -19,6 +19,7 @@ export interface BatchKeys {
   uploads: string;
   reported: string;
   outbox: string;
+  contents: string;
   events: string;
   eventIds: string;
   processed(consumer: string): string;
@@ -37,6 +38,7 @@ export function batchKeys(prefix: string, batchId: string): BatchKeys {
     files: `${base}:files`,
     uploads: `${base}:uploads`,
     reported: `${base}:reported`,
+    contents: `${base}:contents`,
     outbox: `${base}:outbox`,
     events: `${base}:events`,
     eventIds: `${base}:events:ids`,

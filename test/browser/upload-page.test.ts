@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureDebianPackage } from '../../src/shared/system-packages.js';
-import { essay } from '../helpers/api.js';
+import { ApiClient, essay } from '../helpers/api.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { useRedis } from '../helpers/redis.js';
 
@@ -181,6 +181,28 @@ describe('browser: the upload page and the board in headless Chromium', function
     const csp = (await fetch(`${fleet.url}/admin/queues`, { headers: { authorization: auth } }))
       .headers;
     expect(csp.get('content-security-policy')).to.match(/default-src 'self'/);
+    await context.close();
+  });
+
+  it("downloads an essay under the student's own file name, uppsats_åäö.txt", async () => {
+    const api = new ApiClient(fleet.url);
+    const reg = await api.register({ expected_essay_count: 1, course_code: 'SV1' });
+    await api.upload(reg.batch_id, [{ name: 'uppsats_åäö.txt', content: essay('ett namn') }]);
+    const batch = await api.waitForBatch(reg.batch_id);
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${fleet.url}/`);
+    const download = page.waitForEvent('download');
+    // a link that asks for a download and leaves the name to the server's Content-Disposition
+    await page.evaluate((href) => {
+      const doc = (globalThis as any).document;
+      const a = doc.createElement('a');
+      a.href = href;
+      a.download = '';
+      doc.body.append(a);
+      a.click();
+    }, `/v1/essays/${batch.essays[0].essay_id}/text`);
+    expect((await download).suggestedFilename()).to.equal('uppsats_åäö.txt');
     await context.close();
   });
 });

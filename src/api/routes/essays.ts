@@ -22,14 +22,27 @@ export function essaysRouter(ctx: FleetContext): Router {
         throw new HttpError(404, 'NOT_SPELLCHECKED', 'the essay has no spellchecked text (yet)');
       storageId = result.corrected_text_storage_id;
     }
-    // the student's file name, for display only: quoted and escaped (RFC 6266), never a path
+    // the student's file name, for display only (never a path): an ASCII fallback for old
+    // clients and the real name as filename*=UTF-8'' (RFC 6266 / 5987), so uppsats_åäö.txt
+    // downloads as uppsats_åäö.txt
     const base = essay.original_file_name.replace(/\.[^.]*$/, '') || 'essay';
     const name = `${base}${variant === 'corrected' ? '.corrected' : ''}.txt`;
     res
       .type('text/plain; charset=utf-8')
-      .set('Content-Disposition', contentDisposition(name, { type: 'inline' }))
+      .set(
+        'Content-Disposition',
+        contentDisposition(name, { type: 'inline', fallback: asciiFallback(name) }),
+      )
       .send(await ctx.blobs.get(storageId));
   });
 
   return router;
+}
+
+/** The name in plain ASCII: letters without their accents (å → a), anything else as _. */
+export function asciiFallback(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]|["\\%]/g, '_');
 }

@@ -8,6 +8,7 @@ import { correlationIdOf } from '../middleware/correlation.js';
 import { HttpError } from '../middleware/errors.js';
 import { backlogGuard } from '../upload/backlog.js';
 import { receiveFiles } from '../upload/receive-files.js';
+import { answerFiles } from '../upload/upload-answer.js';
 
 export function filesRouter(ctx: FleetContext): Router {
   const router = Router();
@@ -35,6 +36,12 @@ export function filesRouter(ctx: FleetContext): Router {
     // events of this upload carry the client's id, or else the batch's
     const correlationId = req.get('x-correlation-id') ? correlationIdOf(req) : batchCorrelationId;
     if (files.length === 0) throw new HttpError(400, 'NO_FILES', 'the request carried no files');
+    // what the files will meet, read before this upload can change it (a prediction: another
+    // upload may complete the batch meanwhile; the batch view has the last word)
+    const intake = await ctx.batches.view.intake(
+      batchId,
+      files.flatMap((f) => (f.raw_storage_id && !f.rejected_code ? [f.raw_storage_id] : [])),
+    );
     const uploadId = randomUUID();
     // from here the batch waits for this upload: it cannot become ready while its files are in
     // flight. The lease comes first, so an announced upload always has one: if this process dies
@@ -89,14 +96,8 @@ export function filesRouter(ctx: FleetContext): Router {
       batch_id: batchId,
       correlation_id: correlationId,
       upload_id: uploadId,
-      files: files.map((f) => ({
-        file_upload_id: f.file_upload_id,
-        original_file_name: f.original_file_name,
-        size_bytes: f.size_bytes,
-        raw_storage_id: f.raw_storage_id,
-        status: f.rejected_code ? 'rejected' : 'accepted',
-        ...(f.rejected_code ? { error_code: f.rejected_code } : {}),
-      })),
+      batch_status: intake.status,
+      files: answerFiles(files, intake),
     });
   });
 

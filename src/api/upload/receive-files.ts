@@ -117,6 +117,11 @@ export function receiveFiles(
         otherFields.push(JSON.stringify(name.slice(0, 40)));
         return;
       }
+      // one batch per request: a second batch_id would send the files after it elsewhere
+      if (batchId !== null)
+        return fail(
+          new HttpError(400, 'DUPLICATE_BATCH_ID', 'an upload carries one batch_id field'),
+        );
       if (!isUuid(value))
         return fail(new HttpError(400, 'INVALID_BATCH_ID', 'batch_id must be a UUID'));
       batchId = value;

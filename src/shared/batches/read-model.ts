@@ -1,7 +1,14 @@
 import type { Redis } from 'ioredis';
 import { batchKeys, essayIndexKey } from '../keys.js';
 import type { PhaseResult } from './phases.js';
-import type { BatchStatus, BatchView, EssayRecord, FileOutcomeRecord, PhaseView } from './types.js';
+import type {
+  BatchStatus,
+  BatchView,
+  EssayRecord,
+  FileOutcomeRecord,
+  FileRef,
+  PhaseView,
+} from './types.js';
 
 /** What the API answers about batches and essays, read from their state. Writes nothing. */
 export class BatchReadModel {
@@ -66,11 +73,34 @@ export class BatchReadModel {
                 file_upload_id: o.file_upload_id,
                 original_file_name: o.original_file_name,
                 reason: o.reason,
+                ...(o.duplicate_of ? { duplicate_of: o.duplicate_of } : {}),
               },
             ]
           : [],
       ),
     };
+  }
+
+  /**
+   * What a new upload's files will meet: the batch's status, and for each of these raw bytes the
+   * file whose essay holds them already (a duplicate takes no slot).
+   */
+  async intake(
+    batchId: string,
+    rawStorageIds: string[],
+  ): Promise<{ status: BatchStatus | null; holders: Record<string, FileRef> }> {
+    const k = batchKeys(this.prefix, batchId);
+    const [status, found] = await Promise.all([
+      this.redis.hget(k.meta, 'status'),
+      rawStorageIds.length
+        ? this.redis.hmget(k.contents, ...rawStorageIds.map((id) => `raw:${id}`))
+        : Promise.resolve([]),
+    ]);
+    const holders: Record<string, FileRef> = {};
+    rawStorageIds.forEach((id, i) => {
+      if (found[i]) holders[id] = JSON.parse(found[i]) as FileRef;
+    });
+    return { status: status as BatchStatus | null, holders };
   }
 
   /** Finds an essay's record from its id alone (via the essay index written at registration). */

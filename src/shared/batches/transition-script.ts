@@ -21,6 +21,9 @@
  *   7 reported   hash file_upload_id -> JSON outcome a child reported before its upload was
  *                applied (read for a child its parent saw die: a board retry racing the parent)
  *   8 outbox     list of JSON {event_type, subject_id, phase, outcome, data}
+ *   9 contents   hash 'raw:<raw_storage_id>' and 'text:<text_fingerprint>' -> JSON
+ *                {file_upload_id, original_file_name} of the essay that holds those bytes or
+ *                that text (a duplicate takes no slot)
  * ARGV:
  *   1 op         announce | apply | report | lease | timeout
  *   2 payload    JSON; every op has batch_id;
@@ -31,7 +34,7 @@
  *                          outcome}, channel, notice}
  *                lease    {upload_id, flow_exists, reason}
  *                timeout  {}
- *                outcome: {kind: content, text_storage_id, text_length}
+ *                outcome: {kind: content, text_storage_id, text_length, text_fingerprint}
  *                       | {kind: failure, error_code, message} | {kind: dead, message}
  *   3 retention  seconds every touched key lives after this change
  *   4 now_ms     the caller's clock, for completed_at_ms
@@ -44,8 +47,8 @@
  *   revived  essay ids this step gave to files whose job had died (their index is extended)
  */
 export const transitionLua = `
-local meta, freeSlots, allSlots, essays, files, uploads, reported, outbox =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local meta, freeSlots, allSlots, essays, files, uploads, reported, outbox, contents =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local op, p, retention, now_ms = ARGV[1], cjson.decode(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local batch_id = p.batch_id
 
@@ -122,19 +125,33 @@ local function record_failure(f, upload_id, code, message, outcome)
     message = message}))
 end
 
+-- an essay that already holds these bytes or this text (whitespace and case aside), if any
+local function duplicate_of(f, o)
+  local keys = {'raw:' .. f.raw_storage_id}
+  if o.text_fingerprint then keys[2] = 'text:' .. o.text_fingerprint end
+  for _, v in ipairs(redis.call('HMGET', contents, unpack(keys))) do
+    if v then
+      local d = cjson.decode(v)
+      if d.file_upload_id ~= f.file_upload_id then return d end
+    end
+  end
+  return nil
+end
+
 -- content takes a free slot, or is excess with its reason; returns the essay id it took
 local function place_content(f, upload_id, o, revival)
   emit('EssayContentProvisionedV1', f.file_upload_id, 'extraction', 'provisioned', cjson.encode({
     batch_id = batch_id, upload_id = upload_id, file_upload_id = f.file_upload_id,
     original_file_name = f.original_file_name, raw_storage_id = f.raw_storage_id,
     text_storage_id = o.text_storage_id, text_length = o.text_length}))
-  local reason
+  local reason, duplicate
   if not registered then
     reason = 'BATCH_NOT_REGISTERED'
   elseif status ~= 'awaiting_content' and not revival then
     reason = 'BATCH_ALREADY_COMPLETED'
   else
-    local essay_id = redis.call('LPOP', freeSlots)
+    duplicate = duplicate_of(f, o)
+    local essay_id = not duplicate and redis.call('LPOP', freeSlots)
     if essay_id then
       local e = {essay_id = essay_id, file_upload_id = f.file_upload_id,
         original_file_name = f.original_file_name, raw_storage_id = f.raw_storage_id,
@@ -144,19 +161,24 @@ local function place_content(f, upload_id, o, revival)
       set_file(f.file_upload_id, {kind = 'ready', essay_id = essay_id,
         file_upload_id = f.file_upload_id, upload_id = upload_id,
         original_file_name = f.original_file_name})
+      local holder = cjson.encode({file_upload_id = f.file_upload_id,
+        original_file_name = f.original_file_name})
+      redis.call('HSET', contents, 'raw:' .. f.raw_storage_id, holder)
+      if o.text_fingerprint then redis.call('HSET', contents, 'text:' .. o.text_fingerprint, holder) end
       c.ready_count = c.ready_count + 1
       return essay_id, e
     end
-    reason = 'NO_AVAILABLE_SLOT'
+    reason = duplicate and 'DUPLICATE_CONTENT' or 'NO_AVAILABLE_SLOT'
   end
   set_file(f.file_upload_id, {kind = 'excess', file_upload_id = f.file_upload_id,
     upload_id = upload_id, original_file_name = f.original_file_name,
-    raw_storage_id = f.raw_storage_id, text_storage_id = o.text_storage_id, reason = reason})
+    raw_storage_id = f.raw_storage_id, text_storage_id = o.text_storage_id, reason = reason,
+    duplicate_of = duplicate})
   if registered then c.excess_count = c.excess_count + 1 end
   emit('ExcessContentProvisionedV1', f.file_upload_id, 'lifecycle', 'excess', cjson.encode({
     batch_id = batch_id, file_upload_id = f.file_upload_id,
     original_file_name = f.original_file_name, text_storage_id = o.text_storage_id,
-    reason = reason}))
+    reason = reason, duplicate_of = duplicate}))
   return nil
 end
 

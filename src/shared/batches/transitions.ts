@@ -32,7 +32,7 @@ export class BatchTransitions {
     private readonly prefix: string,
     private readonly retentionSeconds: number,
   ) {
-    redis.defineCommand('batchTransition', { numberOfKeys: 8, lua: transitionLua });
+    redis.defineCommand('batchTransition', { numberOfKeys: 9, lua: transitionLua });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -107,6 +107,7 @@ export class BatchTransitions {
       k.uploads,
       k.reported,
       k.outbox,
+      k.contents,
       op,
       JSON.stringify({ batch_id: batchId, ...fields }),
       this.retentionSeconds,

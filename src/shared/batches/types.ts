@@ -49,11 +49,25 @@ export type FileOutcomeRecord =
       raw_storage_id: string;
       text_storage_id: string;
       reason: string;
+      /** For DUPLICATE_CONTENT: the file whose essay already holds these bytes or this text. */
+      duplicate_of?: FileRef;
     };
+
+/** A file of a batch, as a teacher knows it. */
+export interface FileRef {
+  file_upload_id: string;
+  original_file_name: string;
+}
 
 /** What one file of an upload came to: its text, a content error, or a job that died. */
 export type FileOutcome =
-  | { kind: 'content'; text_storage_id: string; text_length: number }
+  | {
+      kind: 'content';
+      text_storage_id: string;
+      text_length: number;
+      /** Of the text with white space and case folded: the same essay from a DOCX and a PDF. */
+      text_fingerprint?: string;
+    }
   | { kind: 'failure'; error_code: ErrorCode; message: string }
   | { kind: 'dead'; message: string };
 
@@ -101,5 +115,10 @@ export interface BatchView {
     error_code: ErrorCode;
     message: string;
   }[];
-  excess: { file_upload_id: string; original_file_name: string; reason: string }[];
+  excess: {
+    file_upload_id: string;
+    original_file_name: string;
+    reason: string;
+    duplicate_of?: FileRef;
+  }[];
 }

@@ -29,7 +29,11 @@ export const excessReasons = [
   'NO_AVAILABLE_SLOT',
   'BATCH_NOT_REGISTERED',
   'BATCH_ALREADY_COMPLETED',
+  'DUPLICATE_CONTENT',
 ] as const;
+
+/** A file of a batch, as a teacher knows it. */
+export const fileRefSchema = z.object({ file_upload_id: id, original_file_name: z.string() });
 
 /** The `data` of every event type, one schema each. */
 export const eventDataSchemas = {
@@ -67,6 +71,8 @@ export const eventDataSchemas = {
     original_file_name: z.string(),
     text_storage_id: storageId,
     reason: z.enum(excessReasons),
+    /** With DUPLICATE_CONTENT: the earlier file whose essay holds the same bytes or text. */
+    duplicate_of: fileRefSchema.optional(),
   }),
   [EventType.BatchEssaysReadyV1]: z.object({
     batch_id: id,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ExtractFileJob, ExtractResult } from '../../queues/jobs.js';
 import type { BlobStore } from '../../shared/blob-store.js';
 import { ContentError } from '../../shared/errors.js';
@@ -39,5 +40,20 @@ async function outcomeOf(job: ExtractFileJob, deps: ExtractDeps): Promise<Outcom
     return { kind: 'failure', error_code: err.code, message: err.message };
   }
   const textStorageId = await deps.blobs.put(text);
-  return { kind: 'content', text_storage_id: textStorageId, text_length: text.length };
+  return {
+    kind: 'content',
+    text_storage_id: textStorageId,
+    text_length: text.length,
+    text_fingerprint: textFingerprint(text),
+  };
+}
+
+/**
+ * The same essay's text whatever file it came in: a PDF breaks its lines where the page did, a
+ * DOCX where the paragraphs end, and either may differ in case in a heading. White space and
+ * case are folded before hashing, so a batch can tell a resubmitted essay from a new one.
+ */
+export function textFingerprint(text: string): string {
+  const folded = text.normalize('NFC').toLocaleLowerCase('sv').replace(/\s+/gu, ' ').trim();
+  return createHash('sha256').update(folded).digest('hex');
 }

@@ -14,8 +14,8 @@ export interface FinishUploadDeps extends BatchStepDeps {
 /**
  * The reconciler of an upload's flow: runs when every file of the request has finished (dead
  * ones included) and applies the whole upload to its batch in one step: each file's slot,
- * failure or excess, PROCESSING_FAILED for each child that died, then the upload's count and,
- * if that completes the batch, its readiness. Then the dead children get their DLQ records.
+ * failure or excess, PROCESSING_FAILED for each child that died (recorded in the DLQ just
+ * before), then the upload's count and, if that completes the batch, its readiness.
  */
 export async function finishUpload(
   job: FinishUploadJob,
@@ -30,6 +30,12 @@ export async function finishUpload(
     raw_storage_id: f.raw_storage_id,
     outcome: outcomeOf(f, children),
   }));
+  // the dead letters first: once the batch shows PROCESSING_FAILED, its record is there
+  await deps.recordDeadChildren(
+    files
+      .filter((f) => f.outcome.kind === 'dead' && f.file_upload_id in children.failures)
+      .map((f) => f.file_upload_id),
+  );
   const result = await runBatchStep(job.batch_id, job.correlation_id, deps, () =>
     deps.transitions.applyUpload(
       job.batch_id,
@@ -41,11 +47,6 @@ export async function finishUpload(
       },
       files,
     ),
-  );
-  await deps.recordDeadChildren(
-    files
-      .filter((f) => f.outcome.kind === 'dead' && f.file_upload_id in children.failures)
-      .map((f) => f.file_upload_id),
   );
   return { detail: result.detail };
 }
