@@ -31,6 +31,7 @@ export async function scheduleUploadLease(
   uploadId: string,
   correlationId: string,
   leaseSeconds: number,
+  round = 0,
 ): Promise<void> {
   await queue(QueueName.lifecycle).add(
     JobName.uploadLease,
@@ -39,7 +40,11 @@ export async function scheduleUploadLease(
       batch_id: batchId,
       upload_id: uploadId,
       correlation_id: correlationId,
+      round,
     }),
-    { delay: leaseSeconds * 1000, jobId: `lease-${uploadId}` },
+    {
+      delay: leaseSeconds * 1000,
+      jobId: round ? `lease-${uploadId}-${round}` : `lease-${uploadId}`,
+    },
   );
 }

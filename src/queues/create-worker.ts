@@ -10,9 +10,8 @@ import type { QueueName } from './names.js';
 /** What a handler learns about the job besides its payload. */
 export interface JobMeta {
   queue: QueueName;
-  jobId: string;
-  jobName: string;
-  attemptsMade: number;
+  /** When the job was due to run (its creation, plus its delay): a clock's own time. */
+  dueAt: number;
   log: Logger;
   /**
    * A flow parent's children: each finished child's return value and each dead child's failure,
@@ -35,15 +34,28 @@ const byId = <T>(entries: Record<string, T>): Record<string, T> =>
 
 /** The children of `job`; with a token (the job is active here) it waits for unfinished ones. */
 export async function childrenOf(job: Job, token?: string): Promise<ChildrenOutcomes> {
-  const [values, failures, pending] = await Promise.all([
+  const [values, failures] = await Promise.all([
     job.getChildrenValues(),
     job.getIgnoredChildrenFailures(),
-    job.getDependenciesCount({ unprocessed: true }),
+    waitForNewChildren(job, token),
   ]);
-  if (token && (pending.unprocessed ?? 0) > 0 && (await job.moveToWaitingChildren(token)))
-    throw new WaitingChildrenError();
   return { values: byId(values), failures: byId(failures) };
 }
+
+/** A parent with children still running (retried from the board) goes back to waiting for them. */
+async function waitForNewChildren(job: Job, token?: string): Promise<void> {
+  if (!token) return;
+  const pending = await job.getDependenciesCount({ unprocessed: true });
+  if ((pending.unprocessed ?? 0) > 0 && (await job.moveToWaitingChildren(token)))
+    throw new WaitingChildrenError();
+}
+
+/**
+ * What a dead job's subject says of recording its death: now (nothing), not at all (`skip`: its
+ * work was recovered, e.g. a dead child whose retry reported), or `later` (another step, e.g. a
+ * flow parent that has not run yet, gives the outcome and records it).
+ */
+export type DeadLetterVerdict = void | 'skip' | 'later';
 
 export interface QueueHandler<T> {
   queue: QueueName;
@@ -54,7 +66,11 @@ export interface QueueHandler<T> {
    * dead letter is recorded, by the failed sets' sweep: gives the job's subject its outcome.
    * Must be idempotent (a sweep that crashed part-way runs it again).
    */
-  onDeadLetter?(payload: T, reason: string, meta: Pick<JobMeta, 'children'>): Promise<void>;
+  onDeadLetter?(
+    payload: T,
+    reason: string,
+    meta: Pick<JobMeta, 'children'>,
+  ): Promise<DeadLetterVerdict>;
 }
 
 export interface WorkerOptions {
@@ -102,15 +118,20 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
         throw new UnrecoverableError(`malformed ${job.name} payload: ${issues}`);
       }
       const stop = opts.metrics.jobDuration.startTimer({ queue });
+      let readChildren = false;
       try {
         const result = await handler.handle(payload, {
           queue,
-          jobId: job.id ?? '',
-          jobName: job.name,
-          attemptsMade: job.attemptsMade,
+          dueAt: job.timestamp + (job.opts.delay ?? 0),
           log,
-          children: () => childrenOf(job, token),
+          children: () => {
+            readChildren = true;
+            return childrenOf(job, token);
+          },
         });
+        // a child retried from the board while this parent ran would make BullMQ refuse to
+        // complete it (pending dependencies) and spend an attempt: wait for the child instead
+        if (readChildren) await waitForNewChildren(job, token);
         opts.metrics.jobs.inc({ queue, status: 'completed' });
         log.info(`${job.name} done`, {
           status: 'completed',

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
 import type { Config } from '../shared/config.js';
-import { childrenOf, type QueueHandler } from './create-worker.js';
+import { childrenOf, type DeadLetterVerdict, type QueueHandler } from './create-worker.js';
 import type { QueueName } from './names.js';
 import type { Metrics } from '../shared/metrics.js';
 
@@ -21,22 +21,39 @@ export const deadLetterSchema = z.object({
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
 /**
- * mark-dead-letter: marks a dead job as recorded for this death (its finishedOn), once. The mark
- * lives in the job's own hash: it goes when the job is removed, and a job retried from the board
- * that dies again has a new finishedOn, so that death is recorded too.
- * KEYS: 1 the job's hash   ARGV: 1 finishedOn of the death being recorded
- * Returns 1 when this call marked it, 0 when it was marked already, -1 when the job is no longer
- * in that death (retried or removed).
+ * dead-letter-state: where a job stands with respect to one of its deaths.
+ * KEYS: 1 the job's hash  2 its queue's failed set
+ * ARGV: 1 'check' | 'mark'  2 the job's id  3 (mark) finishedOn of the death being recorded
+ * check returns 'unrecorded' (dead, and this death not yet recorded), 'recorded', or 'alive'
+ *   (not in the failed set: retried, or removed).
+ * mark returns 1 when this call marked the death recorded, 0 when it was marked already, -1
+ *   when the job is no longer in that death (retried from the board, removed). The mark lives
+ *   in the job's own hash: it goes when the job is removed, and a job retried from the board
+ *   that dies again has a new finishedOn, so that death is recorded too.
  */
-const markLua = `
-local finished = redis.call('HGET', KEYS[1], 'finishedOn')
-if not finished or finished ~= ARGV[1] then return -1 end
-if redis.call('HGET', KEYS[1], 'dlq') == ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'dlq', ARGV[1])
+const stateLua = `
+local job, failed = KEYS[1], KEYS[2]
+local finished, mark = unpack(redis.call('HMGET', job, 'finishedOn', 'dlq'))
+local dead = finished and redis.call('ZSCORE', failed, ARGV[2]) ~= false
+if ARGV[1] == 'check' then
+  if not dead then return 'alive' end
+  return mark == finished and 'recorded' or 'unrecorded'
+end
+if not dead or finished ~= ARGV[3] then return -1 end
+if mark == ARGV[3] then return 0 end
+redis.call('HSET', job, 'dlq', ARGV[3])
 return 1
 `;
 
-type ScriptedRedis = Redis & { deadLetterMark(key: string, finishedOn: number): Promise<number> };
+type ScriptedRedis = Redis & {
+  deadLetterState(
+    job: string,
+    failed: string,
+    op: string,
+    id: string,
+    finishedOn?: number,
+  ): Promise<string | number>;
+};
 
 function correlationOf(data: unknown): string {
   const d = (data ?? {}) as { correlation_id?: unknown };
@@ -59,23 +76,39 @@ export class DeadLetters {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    redis.defineCommand('deadLetterMark', { numberOfKeys: 1, lua: markLua });
+    redis.defineCommand('deadLetterState', { numberOfKeys: 2, lua: stateLua });
     this.redis = redis as ScriptedRedis;
   }
 
-  /** Whether this death of the job was recorded already (a cheap check before the work). */
-  async recorded(queue: Queue, jobId: string): Promise<boolean> {
-    const [finishedOn, mark] = await this.redis.hmget(queue.toKey(jobId), 'finishedOn', 'dlq');
-    return !finishedOn || finishedOn === mark;
+  /** Whether the job is dead with a death not yet recorded (a cheap check before the work). */
+  async unrecorded(queue: Queue, jobId: string): Promise<boolean> {
+    const state = await this.redis.deadLetterState(
+      queue.toKey(jobId),
+      queue.toKey('failed'),
+      'check',
+      jobId,
+    );
+    return state === 'unrecorded';
   }
 
   /**
-   * Records one death of `job`: first its subject's outcome (`outcome`, idempotent), then the DLQ
-   * record (its id names the death), then the mark; the call that marks it counts it.
+   * Records one death of `job`: first its subject's outcome (`outcome`, idempotent; it may say
+   * to record the death later, or not at all), then the DLQ record (its id names the death),
+   * then the mark; the call that marks it counts it. A job no longer dead is left alone.
    */
-  async record(queue: Queue, job: Job, outcome?: () => Promise<void>): Promise<boolean> {
+  async record(
+    queue: Queue,
+    job: Job,
+    outcome?: () => Promise<DeadLetterVerdict>,
+  ): Promise<boolean> {
     if (!job.finishedOn || !job.id) return false;
-    await outcome?.();
+    if (!(await this.unrecorded(queue, job.id))) return false;
+    const verdict = await outcome?.();
+    if (verdict === 'later') return false;
+    if (verdict === 'skip') {
+      await this.mark(queue, job.id, job.finishedOn);
+      return false;
+    }
     const letter = deadLetterSchema.parse({
       source_queue: queue.name,
       job_id: job.id,
@@ -91,7 +124,7 @@ export class DeadLetters {
       removeOnComplete: false,
       removeOnFail: false,
     });
-    const marked = (await this.redis.deadLetterMark(queue.toKey(job.id), job.finishedOn)) === 1;
+    const marked = await this.mark(queue, job.id, job.finishedOn);
     if (marked) {
       this.metrics.dlqMessages.inc({ queue: queue.name });
       this.logger.error(`${job.name} dead-lettered`, {
@@ -105,19 +138,31 @@ export class DeadLetters {
     return marked;
   }
 
+  /** Marks one death recorded; answers whether this call did. */
+  private async mark(queue: Queue, jobId: string, finishedOn: number): Promise<boolean> {
+    const key = queue.toKey(jobId);
+    return (
+      (await this.redis.deadLetterState(key, queue.toKey('failed'), 'mark', jobId, finishedOn)) ===
+      1
+    );
+  }
+
   /** Records the death of a job known by id (a flow parent's dead child). */
   async recordById(queue: Queue, jobId: string): Promise<boolean> {
-    if (await this.recorded(queue, jobId)) return false;
+    if (!(await this.unrecorded(queue, jobId))) return false;
     const job = await Job.fromId(queue, jobId);
-    return job && (await job.isFailed()) ? this.record(queue, job) : false;
+    return job ? this.record(queue, job) : false;
   }
 }
+
+/** How often a sweep reads the whole failed set rather than the deaths since its last look. */
+const FULL_SWEEP_EVERY_MS = 5 * 60_000;
 
 /** A queue whose failed set a sweep watches, and what a death there means for its subject. */
 export interface SweepTarget {
   queue: Queue;
-  /** Gives the dead job's subject its outcome; idempotent. */
-  onDead?(job: Job): Promise<void>;
+  /** Gives the dead job's subject its outcome; idempotent; may say to record it later or not. */
+  onDead?(job: Job): Promise<DeadLetterVerdict>;
 }
 
 /**
@@ -129,6 +174,7 @@ export class DeadLetterSweep {
   private timer: NodeJS.Timeout | undefined;
   private readonly since = new Map<string, number>();
   private stopped = false;
+  private sweeps = 0;
 
   /** Deaths are looked at again this long after their time: clocks of processes differ. */
   static readonly CLOCK_SLACK_MS = 5 * 60_000;
@@ -165,9 +211,13 @@ export class DeadLetterSweep {
   }
 
   async sweepOnce(): Promise<void> {
+    // now and then the whole failed set again: a death stamped by a clock far behind ours
+    const full =
+      this.sweeps++ % Math.max(1, Math.ceil(FULL_SWEEP_EVERY_MS / this.intervalMs)) === 0;
     for (const target of this.targets) {
       const { queue } = target;
-      const from = Math.max(0, (this.since.get(queue.name) ?? 0) - DeadLetterSweep.CLOCK_SLACK_MS);
+      const since = this.since.get(queue.name) ?? 0;
+      const from = full ? 0 : Math.max(0, since - DeadLetterSweep.CLOCK_SLACK_MS);
       const found = await this.redis.zrangebyscore(
         queue.toKey('failed'),
         from,
@@ -177,10 +227,19 @@ export class DeadLetterSweep {
       for (let i = 0; i < found.length && !this.stopped; i += 2) {
         const id = found[i]!;
         this.since.set(queue.name, Math.max(this.since.get(queue.name) ?? 0, Number(found[i + 1])));
-        if (await this.letters.recorded(queue, id)) continue;
-        const job = await Job.fromId(queue, id);
-        if (job)
-          await this.letters.record(queue, job, target.onDead && (() => target.onDead!(job)));
+        // one job that cannot be recorded now must not hold up the others
+        try {
+          if (!(await this.letters.unrecorded(queue, id))) continue;
+          const job = await Job.fromId(queue, id);
+          if (job)
+            await this.letters.record(queue, job, target.onDead && (() => target.onDead!(job)));
+        } catch (err) {
+          this.logger.warn('dead-letter sweep: a job could not be recorded yet', {
+            phase: queue.name,
+            job_id: id,
+            error: (err as Error).message,
+          });
+        }
       }
     }
   }

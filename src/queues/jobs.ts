@@ -67,6 +67,8 @@ export const uploadLeaseJobSchema = z.object({
   batch_id: id,
   upload_id: id,
   correlation_id: z.string(),
+  /** How many times the lease was renewed (its flow existed while the upload was open). */
+  round: z.number().int().min(0).default(0),
 });
 export type UploadLeaseJob = z.infer<typeof uploadLeaseJobSchema>;
 

@@ -118,7 +118,7 @@ export const configSchema = z
     RATE_LIMIT_PER_MINUTE: int(3000, 0),
     MIN_CONTENT_CHARS: int(50, 0),
     MAX_CONTENT_CHARS: int(50_000, 1),
-    MAX_EXPECTED_ESSAYS: int(1000, 1),
+    MAX_EXPECTED_ESSAYS: int(1000, 1).pipe(z.number().max(10_000)),
 
     EXTRACT_CONCURRENCY: int(4, 1),
     UPLOAD_CONCURRENCY: int(4, 1),
@@ -149,7 +149,8 @@ export const configSchema = z
     /** Waiting extraction jobs above which uploads are answered 503 with Retry-After. */
     EXTRACT_BACKLOG_HIGH_WATER: int(5000, 1),
     KEEP_COMPLETED_JOBS: int(1000, 0),
-    KEEP_FAILED_JOBS: int(5000, 0),
+    /** Failed jobs kept per queue: the board's Retry works on them, and dead-lettering reads them. */
+    KEEP_FAILED_JOBS: int(5000, 100),
 
     READINESS_TIMEOUT_SECONDS: int(3600, 1),
     /** An upload announced by the API whose flow has not appeared this long stops holding its batch. */

@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import { createWorker, type QueueHandler } from '../queues/create-worker.js';
 import type { FleetContext } from '../queues/context.js';
+import { scheduleUploadLease } from '../queues/clocks.js';
 import { startDeadLetterSweep } from '../queues/dead-letters.js';
 import { uploadFlowExists } from '../queues/flows.js';
 import {
@@ -11,6 +12,7 @@ import {
   spellcheckJobSchema,
   type ExtractFileJob,
   type ExtractResult,
+  type UploadLeaseJob,
 } from '../queues/jobs.js';
 import { QueueName } from '../queues/names.js';
 import { queueSettings } from '../queues/queue-settings.js';
@@ -64,6 +66,20 @@ function handlers(
     metrics: ctx.metrics,
     crash: crashHook(config.TEST_CRASH_POINT),
   };
+  const clockDeps = {
+    ...step,
+    transitions: batches.transitions,
+    uploadFlowExists: (uploadId: string) => uploadFlowExists(ctx.queue, uploadId),
+    renewLease: (job: UploadLeaseJob) =>
+      scheduleUploadLease(
+        ctx.queue,
+        job.batch_id,
+        job.upload_id,
+        job.correlation_id,
+        config.UPLOAD_LEASE_SECONDS,
+        job.round + 1,
+      ),
+  };
   const uploadDeps = {
     ...step,
     transitions: batches.transitions,
@@ -96,7 +112,15 @@ function handlers(
               ),
             ),
         }),
-      // a dead child's outcome is its parent's to give (the parent reads its failure)
+      // a dead child's outcome is its parent's to give (the parent reads its failure and
+      // records the death); a child that died again after that is recorded here, unless its
+      // retry reported first (its work was not lost)
+      onDeadLetter: async (p) => {
+        await ctx.publisher.drainOutbox(p.batch_id, p.correlation_id);
+        const state = await batches.view.fileState(p.batch_id, p.upload_id, p.file_upload_id);
+        if (state.registered && !state.uploadApplied) return 'later';
+        if (state.registered && state.outcome !== 'PROCESSING_FAILED') return 'skip';
+      },
     }),
     [QueueName.upload]: defineHandler({
       queue: QueueName.upload,
@@ -109,17 +133,15 @@ function handlers(
     [QueueName.lifecycle]: defineHandler({
       queue: QueueName.lifecycle,
       schema: lifecycleJobSchema,
-      handle: (p) =>
-        keepBatchClock(p, {
-          ...step,
-          transitions: batches.transitions,
-          uploadFlowExists: (uploadId) => uploadFlowExists(ctx.queue, uploadId),
-        }),
+      handle: (p, meta) => keepBatchClock(p, clockDeps, meta.dueAt),
+      // a clock must still strike: its step again (idempotent), whatever killed it
+      onDeadLetter: async (p) => void (await keepBatchClock(p, clockDeps, 0)),
     }),
     [QueueName.orchestrate]: defineHandler({
       queue: QueueName.orchestrate,
       schema: orchestrateJobSchema,
       handle: (p) => orchestrate(p, ctx),
+      onDeadLetter: async (p) => void (await orchestrate(p, ctx)),
     }),
     [QueueName.spellcheck]: defineHandler({
       queue: QueueName.spellcheck,

@@ -237,4 +237,53 @@ describe('e2e: faults at the edges of an upload (C1-C4)', function () {
       await extractor.close(5000);
     }
   });
+
+  it('a lease is renewed while its flow is there, and ends the hold once the flow is removed on the board', async () => {
+    const fleet = redis.track(
+      await startFleet(redis.url, { UPLOAD_LEASE_SECONDS: '1' }, withoutExtract),
+    );
+    const api = new ApiClient(fleet.url);
+    const reg = await api.register({
+      expected_essay_count: 1,
+      course_code: 'ENG5',
+      readiness_timeout_seconds: 1,
+    });
+    const up = await api.upload(reg.batch_id, [{ name: 'a.txt', content: essay('a') }]);
+    const lifecycle = fleet.web.queue(QueueName.lifecycle);
+    // the deadline passed and waits for the upload; the lease was renewed twice: still held
+    await waitFor(
+      'the lease to be renewed',
+      async () => (await lifecycle.getJobState(`lease-${up.body.upload_id}-2`)) !== 'unknown',
+    );
+    expect((await api.batch(reg.batch_id)).status).to.equal('awaiting_content');
+    // an operator removes the upload's flow: the next lease ends its hold, the deadline decides
+    await (await fleet.web.queue(QueueName.upload).getJob(up.body.upload_id))!.remove();
+    const batch = await api.waitForBatch(reg.batch_id);
+    expect(batch.status).to.equal('timed_out');
+    const events = await expectHonestLog(api, reg.batch_id);
+    expect(events.map((e) => e.event_type)).to.include('EssayUploadAbandonedV1');
+  });
+
+  it('a readiness deadline whose job died still strikes: the sweep runs it once more', async () => {
+    const fleet = redis.track(
+      await startFleet(redis.url, {}, [QueueName.extract, QueueName.upload, QueueName.orchestrate]),
+    );
+    const api = new ApiClient(fleet.url);
+    const reg = await api.register({
+      expected_essay_count: 2,
+      course_code: 'ENG5',
+      readiness_timeout_seconds: 1,
+    });
+    await api.upload(reg.batch_id, [{ name: 'a.txt', content: essay('a') }]);
+    await failForGood(fleet.config, QueueName.lifecycle, (j) => j.id === `timeout-${reg.batch_id}`);
+    const lifecycle = await runWorkers(fleet.workers, [QueueName.lifecycle]);
+    try {
+      const batch = await api.waitForBatch(reg.batch_id);
+      expect(batch.status).to.equal('timed_out');
+      const letters = await dlqRecords(fleet, QueueName.lifecycle);
+      expect(letters.map((l) => l.data.job_id)).to.include(`timeout-${reg.batch_id}`);
+    } finally {
+      await lifecycle.close(5000);
+    }
+  });
 });

@@ -136,7 +136,7 @@ describe('batch state (real Redis)', () => {
     const b = await registered(1);
     await store.transitions.announce(b, 'u1', 1);
     const kept = await store.transitions.expireLease(b, 'u1', true, 'test');
-    expect(kept.detail).to.equal('noop');
+    expect(kept.detail).to.equal('held');
     const gone = await store.transitions.expireLease(b, 'u1', false, 'no flow');
     expect(gone.detail).to.equal('abandoned');
     expect(types(gone.outbox)).to.deep.equal(['EssayUploadAbandonedV1']);
@@ -176,6 +176,10 @@ describe('batch state (real Redis)', () => {
     expect(early.detail).to.equal('pending');
     const done = await apply(b, 'u1', [content(1), dead(2), dead(3)]);
     expect(done.detail).to.equal('applied:2,1,0,0;ready');
+    // only the file that is PROCESSING_FAILED now has a death to record
+    expect(done.dead).to.deep.equal(['file-3']);
+    // a retried parent finds it applied, and still names the death (its record may be missing)
+    expect((await apply(b, 'u1', [content(1), dead(2), dead(3)])).dead).to.deep.equal(['file-3']);
     const failures = (await view(b)).validation_failures;
     expect(failures.map((f) => [f.file_upload_id, f.error_code])).to.deep.equal([
       ['file-3', 'PROCESSING_FAILED'],
@@ -207,6 +211,91 @@ describe('batch state (real Redis)', () => {
       'EMPTY_CONTENT',
     ]);
     expect((await view(c)).failed_count).to.equal(1);
+  });
+
+  it('never decides readiness between the chunks of one upload', async () => {
+    const n = APPLY_CHUNK + 10;
+    const b = await registered(APPLY_CHUNK);
+    // an abandoned upload (its lease ran out) whose flow came after all: not in open_uploads
+    await store.transitions.announce(b, 'u1', n);
+    await store.transitions.expireLease(b, 'u1', false, 'test');
+    const files = Array.from({ length: n }, (_, i) => content(i));
+    const chunks: string[] = [];
+    const run = (store.transitions as any).run.bind(store.transitions);
+    for (const [i, slice] of [files.slice(0, APPLY_CHUNK), files.slice(APPLY_CHUNK)].entries()) {
+      const r = await run(b, 'apply', {
+        upload_id: 'u1',
+        expected_count: n,
+        upload_ts: 'now',
+        correlation_id: 'c',
+        last: i === 1,
+        files: slice,
+      });
+      chunks.push(r.completed);
+    }
+    expect(chunks).to.deep.equal([null, 'ready']);
+  });
+
+  it('a late report between two chunks of its upload revives its file', async () => {
+    const b = await registered(3);
+    await store.transitions.announce(b, 'u1', 3);
+    const run = (store.transitions as any).run.bind(store.transitions);
+    const upload = { upload_id: 'u1', expected_count: 3, upload_ts: 'now', correlation_id: 'c' };
+    await run(b, 'apply', { ...upload, last: false, files: [dead(1)] });
+    // file-1 was retried from the board and reports while the upload's last chunk is pending
+    const late = await store.transitions.report(b, 'u1', content(1), { notice: 'x' });
+    expect(late.detail).to.equal('late:ready');
+    const last = await run(b, 'apply', { ...upload, last: true, files: [content(2), content(3)] });
+    expect(last.completed).to.equal('ready');
+    expect(await view(b)).to.include({ ready_count: 3, failed_count: 0 });
+  });
+
+  it('makes a batch of 9,000 essays ready (lists beyond what one Lua unpack takes)', async function () {
+    this.timeout(60_000);
+    const n = 9000;
+    const b = await registered(n);
+    const files = Array.from({ length: n }, (_, i) => content(i));
+    const done = await apply(b, 'u1', files);
+    expect(done.completed).to.equal('ready');
+    expect((done.outbox.at(-1)!.data as any).ready_essays).to.have.length(n);
+    const raws = done.outbox.map((e) => e.raw);
+    const envelopes = done.outbox.map((e, i) => ({
+      event_id: sha(i + 1),
+      event_type: e.event_type,
+      schema_version: 1 as const,
+      event_timestamp: 'now',
+      source: 'test',
+      correlation_id: 'c',
+      data: e.data as any,
+    }));
+    expect(await store.log.append(b, envelopes, raws)).to.equal(envelopes.length);
+  });
+
+  it('a completed spellcheck replaces a failed one, and the phase completes again', async () => {
+    const b = await registered(1);
+    await store.phases.include(b, 'spellcheck', 'e1', ['essay-1']);
+    const failed = {
+      status: 'failed' as const,
+      corrections_made: 0,
+      corrected_text_storage_id: null,
+    };
+    expect(await store.phases.record(b, 'spellcheck', 'e2', 'essay-1', failed)).to.equal(
+      'completed',
+    );
+    const ok = {
+      status: 'completed' as const,
+      corrections_made: 1,
+      corrected_text_storage_id: sha(9),
+    };
+    expect(await store.phases.record(b, 'spellcheck', 'e3', 'essay-1', ok)).to.equal('completed');
+    const phase = (await store.view.phase(b, 'spellcheck')).view!;
+    expect(phase).to.include({ succeeded: 1, failed: 0, outcome: 'COMPLETED_SUCCESSFULLY' });
+    const outcomes = (await store.log.pendingOutbox(b))
+      .filter((e) => e.event_type === 'BatchPhaseCompletedV1')
+      .map((e) => e.outcome);
+    expect(outcomes).to.deep.equal(['FAILED_CRITICALLY', 'COMPLETED_SUCCESSFULLY#2']);
+    // and a failure after a success changes nothing
+    expect(await store.phases.record(b, 'spellcheck', 'e4', 'essay-1', failed)).to.equal('noop');
   });
 
   it('applies a very large upload in chunks, and decides readiness after the last', async () => {

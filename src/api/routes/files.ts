@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { FleetContext } from '../../queues/context.js';
 import { scheduleUploadLease } from '../../queues/clocks.js';
-import { addUploadFlow } from '../../queues/flows.js';
+import { addUploadFlow, uploadFlowExists } from '../../queues/flows.js';
 import { crashHook } from '../../shared/crash-hook.js';
 import { correlationIdOf } from '../middleware/correlation.js';
 import { HttpError } from '../middleware/errors.js';
@@ -36,6 +36,9 @@ export function filesRouter(ctx: FleetContext): Router {
     // events of this upload carry the client's id, or else the batch's
     const correlationId = req.get('x-correlation-id') ? correlationIdOf(req) : batchCorrelationId;
     if (files.length === 0) throw new HttpError(400, 'NO_FILES', 'the request carried no files');
+    // refused here, counted here: the one place that sees each refused part once
+    for (const f of files)
+      if (f.rejected_code) ctx.metrics.validationFailed.inc({ error_code: f.rejected_code });
     // what the files will meet, read before this upload can change it (a prediction: another
     // upload may complete the batch meanwhile; the batch view has the last word)
     const intake = await ctx.batches.view.intake(
@@ -84,10 +87,17 @@ export function filesRouter(ctx: FleetContext): Router {
         ),
       );
     } catch (err) {
-      // the flow was not added: the batch need not wait for the lease (if the flow was added
-      // after all and only its answer was lost, it still counts when it is applied)
-      await ctx.batches.transitions
-        .expireLease(batchId, uploadId, false, 'its flow could not be added')
+      // the flow was not added: the batch need not wait for the lease (unless it was added
+      // after all and only its answer was lost: then the parent applies it)
+      await uploadFlowExists(ctx.queue, uploadId)
+        .then((exists) =>
+          ctx.batches.transitions.expireLease(
+            batchId,
+            uploadId,
+            exists,
+            'its flow could not be added',
+          ),
+        )
         .then((r) => ctx.publisher.publishOutbox(batchId, r.outbox, correlationId))
         .catch(() => undefined);
       throw err;

@@ -15,31 +15,38 @@ import { batchEventsChannel, batchKeys } from '../keys.js';
 export const appendEventsLua = `
 local events, ids, outbox = KEYS[1], KEYS[2], KEYS[3]
 local retention, channel, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local fresh = {}
-if n > 0 then
+-- unpack() has a limit (~8000 values): long lists go in slices
+local SLICE = 1000
+local appended, length = 0, nil
+for from = 0, n - 1, SLICE do
+  local to = math.min(from + SLICE, n) - 1
   local wanted = {}
-  for i = 0, n - 1 do wanted[#wanted + 1] = ARGV[4 + 2 * i] end
+  for i = from, to do wanted[#wanted + 1] = ARGV[4 + 2 * i] end
   local known = redis.call('SMISMEMBER', ids, unpack(wanted))
-  local seen, new_ids = {}, {}
-  for i = 0, n - 1 do
+  local seen, new_ids, fresh = {}, {}, {}
+  for i = from, to do
+    local id = ARGV[4 + 2 * i]
     -- an id twice in one call is appended once
-    if known[i + 1] == 0 and not seen[wanted[i + 1]] then
-      seen[wanted[i + 1]] = true
-      new_ids[#new_ids + 1] = wanted[i + 1]
+    if known[i - from + 1] == 0 and not seen[id] then
+      seen[id] = true
+      new_ids[#new_ids + 1] = id
       fresh[#fresh + 1] = ARGV[5 + 2 * i]
     end
   end
   if #fresh > 0 then
     redis.call('SADD', ids, unpack(new_ids))
-    local length = redis.call('RPUSH', events, unpack(fresh))
-    for _, key in ipairs({events, ids}) do
-      if redis.call('TTL', key) < retention then redis.call('EXPIRE', key, retention) end
-    end
-    redis.call('PUBLISH', channel, length)
+    length = redis.call('RPUSH', events, unpack(fresh))
+    appended = appended + #fresh
   end
 end
+if appended > 0 then
+  for _, key in ipairs({events, ids}) do
+    if redis.call('TTL', key) < retention then redis.call('EXPIRE', key, retention) end
+  end
+  redis.call('PUBLISH', channel, length)
+end
 for i = 4 + 2 * n, #ARGV do redis.call('LREM', outbox, 1, ARGV[i]) end
-return #fresh
+return appended
 `;
 
 /** An event a batch's state change caused, waiting in the outbox to be published. */

@@ -15,6 +15,8 @@
  * `include` starts the phase, or adds essays to it: the ready batch's essays, or later one whose
  * file's job had died and was retried (a completed phase then runs again until that essay has
  * its result, and completes once more, with an outcome id of its own: `<OUTCOME>#<n>`).
+ * A result is kept once per essay, except that a completed check replaces a failed one (a dead
+ * check retried from the board).
  * Returns {result, pending}: result 'duplicate' | 'started' | 'added' | 'recorded' | 'completed'
  *   | 'noop'; pending, for include: the given essay ids that have no result yet (commands to
  *   (re)send).
@@ -74,8 +76,18 @@ if op == 'include' then
     if complete_if_done() then result = 'completed' end
   end
 elseif op == 'result' then
-  if redis.call('HSETNX', results, p.essay_id, cjson.encode(p.result)) == 1 then
+  local prior = redis.call('HGET', results, p.essay_id)
+  if not prior then
+    redis.call('HSET', results, p.essay_id, cjson.encode(p.result))
     redis.call('HINCRBY', phaseKey, p.result.status == 'completed' and 'succeeded' or 'failed', 1)
+    result = complete_if_done() and 'completed' or 'recorded'
+  elseif p.result.status == 'completed' and cjson.decode(prior).status == 'failed' then
+    -- a dead check retried from the board: its result replaces the failure, and a completed
+    -- phase completes again with the new counts
+    redis.call('HSET', results, p.essay_id, cjson.encode(p.result))
+    redis.call('HINCRBY', phaseKey, 'failed', -1)
+    redis.call('HINCRBY', phaseKey, 'succeeded', 1)
+    redis.call('HSET', phaseKey, 'status', 'running')
     result = complete_if_done() and 'completed' or 'recorded'
   end
 else

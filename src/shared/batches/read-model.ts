@@ -103,6 +103,29 @@ export class BatchReadModel {
     return { status: status as BatchStatus | null, holders };
   }
 
+  /**
+   * Where one file of an upload stands: whether its batch exists, whether the upload has been
+   * applied, and the error code of its outcome ('ready' or 'excess' when it has one without).
+   */
+  async fileState(
+    batchId: string,
+    uploadId: string,
+    fileUploadId: string,
+  ): Promise<{ registered: boolean; uploadApplied: boolean; outcome: string | null }> {
+    const k = batchKeys(this.prefix, batchId);
+    const [registered, upload, file] = await Promise.all([
+      this.redis.exists(k.meta),
+      this.redis.hget(k.uploads, uploadId),
+      this.redis.hget(k.files, fileUploadId),
+    ]);
+    const outcome = file ? (JSON.parse(file) as FileOutcomeRecord) : null;
+    return {
+      registered: registered === 1,
+      uploadApplied: upload ? (JSON.parse(upload) as { state: string }).state === 'applied' : false,
+      outcome: outcome ? (outcome.kind === 'failed' ? outcome.error_code : outcome.kind) : null,
+    };
+  }
+
   /** Finds an essay's record from its id alone (via the essay index written at registration). */
   async findEssay(essayId: string): Promise<(EssayRecord & { batch_id: string }) | null> {
     const batchId = await this.redis.get(essayIndexKey(this.prefix, essayId));

@@ -18,8 +18,9 @@
  *                raw_storage_id, text_storage_id, status}
  *   5 files      hash file_upload_id -> JSON outcome {kind: ready | failed | excess, ...}
  *   6 uploads    hash upload_id -> JSON {expected, state: open | applied | abandoned}
- *   7 reported   hash file_upload_id -> JSON outcome a child reported before its upload was
- *                applied (read for a child its parent saw die: a board retry racing the parent)
+ *   7 reported   hash file_upload_id -> JSON outcome each child reports as it finishes, until its
+ *                upload is applied; the parent reads it only for a child it saw die (one retried
+ *                from the board while the parent ran), and deletes the upload's entries
  *   8 outbox     list of JSON {event_type, subject_id, phase, outcome, data}
  *   9 contents   hash 'raw:<raw_storage_id>' and 'text:<text_fingerprint>' -> JSON
  *                {file_upload_id, original_file_name} of the essay that holds those bytes or
@@ -38,13 +39,16 @@
  *                       | {kind: failure, error_code, message} | {kind: dead, message}
  *   3 retention  seconds every touched key lives after this change
  *   4 now_ms     the caller's clock, for completed_at_ms
- * Returns {detail, created_at_ms, outbox, revived}:
- *   detail   what happened, e.g. 'announced', 'applied:3', 'pending', 'late:ready', 'abandoned',
+ * Returns {detail, created_at_ms, outbox, revived, dead}:
+ *   detail   what happened, e.g. 'announced', 'applied:<ready>,<failed>,<excess>,<already>',
+ *            'pending', 'late:ready', 'held' (a lease whose flow exists), 'abandoned',
  *            'deferred', 'noop', 'not_registered', with ';ready' or ';timed_out' appended when
  *            this step completed the batch
  *   outbox   every entry now waiting in the outbox: this step's and any an earlier step left
  *            unpublished (the caller publishes them without another round trip)
  *   revived  essay ids this step gave to files whose job had died (their index is extended)
+ *   dead     (apply) the files of the chunk whose outcome is PROCESSING_FAILED after the step:
+ *            their jobs' deaths are recorded in the DLQ
  */
 export const transitionLua = `
 local meta, freeSlots, allSlots, essays, files, uploads, reported, outbox, contents =
@@ -64,7 +68,7 @@ if registered then
 end
 local touched = false
 local detail = 'noop'
-local revived = {}
+local revived, dead = {}, {}
 local files_set, essays_set = {}, {}
 
 -- data is a JSON string built here, because cjson encodes an empty array as {}
@@ -79,11 +83,15 @@ local function ready_essay(e)
     text_storage_id = e.text_storage_id, original_file_name = e.original_file_name})
 end
 
+-- unpack() has a limit (LUAI_MAXCSTACK, ~8000): large lists go in slices
+local SLICE = 1000
+
 local function ready_list()
   local slots = redis.call('LRANGE', allSlots, 0, -1)
   local items = {}
-  if #slots > 0 then
-    for _, v in ipairs(redis.call('HMGET', essays, unpack(slots))) do
+  for from = 1, #slots, SLICE do
+    local slice = {unpack(slots, from, math.min(from + SLICE - 1, #slots))}
+    for _, v in ipairs(redis.call('HMGET', essays, unpack(slice))) do
       if v then items[#items + 1] = ready_essay(cjson.decode(v)) end
     end
   end
@@ -267,12 +275,19 @@ elseif op == 'apply' then
     local counts = {ready = 0, failed = 0, excess = 0, already = 0}
     for i, f in ipairs(p.files) do
       local o = f.outcome
+      -- a child its parent saw die may have been retried and reported since
       if o.kind == 'dead' then
         local r = redis.call('HGET', reported, f.file_upload_id)
         if r then o = cjson.decode(r) end
       end
-      local got = apply_outcome(f, p.upload_id, o, priors[i] and cjson.decode(priors[i]) or nil)
+      local prior = priors[i] and cjson.decode(priors[i]) or nil
+      local got = apply_outcome(f, p.upload_id, o, prior)
       counts[got] = counts[got] + 1
+      -- the files whose outcome is now PROCESSING_FAILED: their deaths go to the DLQ
+      if (got == 'failed' and o.kind == 'dead') or (got == 'already' and prior.kind == 'failed'
+        and prior.error_code == 'PROCESSING_FAILED') then
+        dead[#dead + 1] = f.file_upload_id
+      end
     end
     redis.call('HDEL', reported, unpack(fids))
     detail = 'applied:' .. counts.ready .. ',' .. counts.failed .. ',' .. counts.excess ..
@@ -293,15 +308,17 @@ elseif op == 'apply' then
         expected_count = p.expected_count, upload_ts = p.upload_ts,
         correlation_id = p.correlation_id}))
     end
+    -- readiness is decided once the whole upload is in: not between two chunks of it
+    settle()
   end
-  settle()
 elseif op == 'report' then
   redis.call('PUBLISH', p.channel, p.notice)
   local u = get_upload(p.upload_id)
-  if u and u.state == 'applied' then
-    -- a late child (its job had died and was retried after its upload was applied)
+  local prior = redis.call('HGET', files, p.file.file_upload_id)
+  if prior or (u and u.state == 'applied') then
+    -- a late child: its job had died and was retried after its outcome was applied (with its
+    -- upload, or with an earlier chunk of it)
     touched = true
-    local prior = redis.call('HGET', files, p.file.file_upload_id)
     detail = 'late:' .. apply_outcome(p.file, p.upload_id, p.file.outcome,
       prior and cjson.decode(prior) or nil)
     settle()
@@ -312,7 +329,13 @@ elseif op == 'report' then
   end
 elseif op == 'lease' then
   local u = get_upload(p.upload_id)
-  if registered and u and u.state == 'open' and not p.flow_exists then
+  if not registered then
+    detail = 'not_registered'
+  elseif u and u.state == 'open' and p.flow_exists then
+    -- its flow is there: the parent will apply it; the lease is renewed, so a flow that goes
+    -- away (removed on the board) still ends the hold
+    detail = 'held'
+  elseif u and u.state == 'open' then
     touched = true
     u.state = 'abandoned'
     redis.call('HSET', uploads, p.upload_id, cjson.encode(u))
@@ -324,7 +347,9 @@ elseif op == 'lease' then
     settle()
   end
 elseif op == 'timeout' then
-  if registered and status == 'awaiting_content' then
+  if not registered then
+    detail = 'not_registered'
+  elseif status == 'awaiting_content' then
     touched = true
     c.deadline_passed = true
     redis.call('HSET', meta, 'deadline_passed', 1)
@@ -351,5 +376,5 @@ if touched then
   for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], target) end
 end
 return {detail, registered and redis.call('HGET', meta, 'created_at_ms') or '',
-  redis.call('LRANGE', outbox, 0, -1), revived}
+  redis.call('LRANGE', outbox, 0, -1), revived, dead}
 `;

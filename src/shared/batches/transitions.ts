@@ -11,13 +11,17 @@ export interface TransitionResult {
   createdAtMs: number | null;
   /** What waits in the outbox after the step (its events and any an earlier step left). */
   outbox: OutboxEntry[];
+  /** Files of an applied upload whose outcome is PROCESSING_FAILED: their deaths go to the DLQ. */
+  dead: string[];
 }
 
 /** Files of one upload applied in one script call; a larger upload is applied in chunks. */
 export const APPLY_CHUNK = 200;
 
 type ScriptedRedis = Redis & {
-  batchTransition(...args: (string | number)[]): Promise<[string, string, string[], string[]]>;
+  batchTransition(
+    ...args: (string | number)[]
+  ): Promise<[string, string, string[], string[], string[]]>;
 };
 
 /**
@@ -56,16 +60,17 @@ export class BatchTransitions {
     },
     files: (UploadedFile & { outcome: FileOutcome })[],
   ): Promise<TransitionResult> {
-    let result: TransitionResult | undefined;
+    const dead: string[] = [];
     const chunks = Math.max(1, Math.ceil(files.length / APPLY_CHUNK));
-    for (let i = 0; i < chunks; i++) {
-      result = await this.run(batchId, 'apply', {
+    for (let i = 0; ; i++) {
+      const result = await this.run(batchId, 'apply', {
         ...upload,
         last: i === chunks - 1,
         files: files.slice(i * APPLY_CHUNK, (i + 1) * APPLY_CHUNK),
       });
+      dead.push(...result.dead);
+      if (i === chunks - 1) return { ...result, dead };
     }
-    return result!;
   }
 
   /**
@@ -98,7 +103,7 @@ export class BatchTransitions {
 
   private async run(batchId: string, op: string, fields: object): Promise<TransitionResult> {
     const k = batchKeys(this.prefix, batchId);
-    const [detail, createdAt, outbox, revived] = await this.redis.batchTransition(
+    const [detail, createdAt, outbox, revived, dead] = await this.redis.batchTransition(
       k.meta,
       k.freeSlots,
       k.allSlots,
@@ -128,6 +133,7 @@ export class BatchTransitions {
           : null,
       createdAtMs: createdAt ? Number(createdAt) : null,
       outbox: outbox.map(outboxEntry),
+      dead,
     };
   }
 }

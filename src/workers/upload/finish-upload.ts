@@ -14,28 +14,20 @@ export interface FinishUploadDeps extends BatchStepDeps {
 /**
  * The reconciler of an upload's flow: runs when every file of the request has finished (dead
  * ones included) and applies the whole upload to its batch in one step: each file's slot,
- * failure or excess, PROCESSING_FAILED for each child that died (recorded in the DLQ just
- * before), then the upload's count and, if that completes the batch, its readiness.
+ * failure or excess, PROCESSING_FAILED for each child that died, then the upload's count and,
+ * if that completes the batch, its readiness. Then each of those deaths gets its DLQ record.
  */
 export async function finishUpload(
   job: FinishUploadJob,
   deps: FinishUploadDeps,
   children: ChildrenOutcomes,
 ): Promise<{ detail: string }> {
-  for (const f of job.files)
-    if (f.rejected_code) deps.metrics.validationFailed.inc({ error_code: f.rejected_code });
   const files = job.files.map((f) => ({
     file_upload_id: f.file_upload_id,
     original_file_name: f.original_file_name,
     raw_storage_id: f.raw_storage_id,
     outcome: outcomeOf(f, children),
   }));
-  // the dead letters first: once the batch shows PROCESSING_FAILED, its record is there
-  await deps.recordDeadChildren(
-    files
-      .filter((f) => f.outcome.kind === 'dead' && f.file_upload_id in children.failures)
-      .map((f) => f.file_upload_id),
-  );
   const result = await runBatchStep(job.batch_id, job.correlation_id, deps, () =>
     deps.transitions.applyUpload(
       job.batch_id,
@@ -48,6 +40,9 @@ export async function finishUpload(
       files,
     ),
   );
+  // the deaths behind the files that are PROCESSING_FAILED now (a dead child whose retry had
+  // reported is not one of them); a retried parent records what a crashed one left
+  await deps.recordDeadChildren(result.dead.filter((id) => id in children.failures));
   return { detail: result.detail };
 }
 
