@@ -93,14 +93,21 @@ describe('e2e: TXT essays over HTTP with real workers', () => {
   });
 
   it('stores the same bytes under the same raw_storage_id', async () => {
-    const reg = await api.register({ expected_essay_count: 2, course_code: 'ENG5' });
+    const reg = await api.register({ expected_essay_count: 1, course_code: 'ENG5' });
     const up = await api.upload(reg.batch_id, [
       { name: 'a.txt', content: essay('twins') },
       { name: 'b.txt', content: essay('twins') },
     ]);
     expect(up.body.files[0].raw_storage_id).to.equal(up.body.files[1].raw_storage_id);
+    // one essay: the second copy is a duplicate, excess with the same stored text
     const batch = await api.waitForBatch(reg.batch_id);
-    expect(batch.essays[0].text_storage_id).to.equal(batch.essays[1].text_storage_id);
+    expect(batch.excess[0]).to.include({ reason: 'DUPLICATE_CONTENT' });
+    const events = await api.events(reg.batch_id);
+    const texts = events
+      .filter((e) => e.event_type === 'EssayContentProvisionedV1')
+      .map((e) => e.data.text_storage_id);
+    expect(texts).to.have.length(2);
+    expect(texts[0]).to.equal(texts[1]);
   });
 
   it('answers 404 for an unknown batch and 400 with the zod issues for a bad body', async () => {
