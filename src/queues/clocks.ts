@@ -48,3 +48,15 @@ export async function scheduleUploadLease(
     },
   );
 }
+
+/** The janitor's rounds: one repeatable job for the whole fleet, whichever process adds it. */
+export async function scheduleJanitor(
+  queue: (name: QueueName) => Queue,
+  everySeconds: number,
+): Promise<void> {
+  await queue(QueueName.maintenance).upsertJobScheduler(
+    'janitor',
+    { every: everySeconds * 1000 },
+    { name: JobName.keepHouse, data: {} },
+  );
+}

@@ -2,6 +2,7 @@ import { FlowProducer, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createBatchStore, type BatchStore } from '../shared/batches/batch-store.js';
 import { EventFeed } from '../shared/batches/event-feed.js';
+import { BlobClaims, claimingBlobStore } from '../shared/blob-claims.js';
 import type { BlobStore } from '../shared/blob-store.js';
 import { createBlobStore } from '../shared/blob-store-factory.js';
 import type { Config } from '../shared/config.js';
@@ -27,6 +28,8 @@ export interface FleetContext {
   metrics: Metrics;
   redis: Redis;
   blobs: BlobStore;
+  /** The handshake between blob writers and the blob collector. */
+  claims: BlobClaims;
   batches: BatchStore;
   publisher: Publisher;
   deadLetters: DeadLetters;
@@ -56,8 +59,10 @@ export async function createContext(
     throw err;
   }
   let blobs: BlobStore;
+  // every write claims its blob first, so the blob collector never deletes what is being stored
+  const claims = new BlobClaims(redis, config.REDIS_KEY_PREFIX, config.BLOB_GRACE_SECONDS * 1000);
   try {
-    blobs = await createBlobStore(config);
+    blobs = claimingBlobStore(await createBlobStore(config), claims);
   } catch (err) {
     redis.disconnect();
     throw err;
@@ -84,6 +89,7 @@ export async function createContext(
     metrics,
     redis,
     blobs,
+    claims,
     batches,
     publisher: new Publisher(batches.log, queue, opts.source),
     deadLetters: new DeadLetters(redis, queue(QueueName.dlq), metrics, opts.logger),

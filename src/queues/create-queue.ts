@@ -13,8 +13,8 @@ export function jobOptions(config: Config, queue: QueueName): DefaultJobOptions 
   return {
     attempts: queueSettings(config, queue).attempts,
     backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS, jitter: 0.5 },
-    removeOnComplete: { count: config.KEEP_COMPLETED_JOBS },
-    removeOnFail: { count: config.KEEP_FAILED_JOBS },
+    removeOnComplete: { count: config.KEEP_COMPLETED_JOBS, age: config.JOB_RETENTION_SECONDS },
+    removeOnFail: { count: config.KEEP_FAILED_JOBS, age: config.JOB_RETENTION_SECONDS },
   };
 }
 
@@ -24,5 +24,8 @@ export function createQueue(name: QueueName, connection: Redis, config: Config):
     connection,
     prefix: bullPrefix(config.REDIS_KEY_PREFIX),
     defaultJobOptions: jobOptions(config, name),
+    // BullMQ's event stream per queue (for QueueEvents listeners; the fleet uses none): capped,
+    // so Redis holds a bounded tail of it rather than 10,000 entries a queue
+    streams: { events: { maxLen: config.QUEUE_EVENTS_MAX_LEN } },
   });
 }

@@ -91,3 +91,6 @@ export type SpellcheckJob = z.infer<typeof spellcheckJobSchema>;
 
 /** The orchestrator reacts to readiness, revived essays and spellcheck results. */
 export const orchestrateJobSchema = envelopeSchema;
+
+/** The janitor's round: nothing to say, the schedule is the message. */
+export const maintenanceJobSchema = z.object({});

@@ -8,6 +8,7 @@ export const QueueName = {
   orchestrate: 'batch.orchestrate',
   spellcheck: 'essay.spellcheck',
   dlq: 'essay.processing.dlq',
+  maintenance: 'fleet.maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const queueNames = Object.values(QueueName);
@@ -18,6 +19,7 @@ export const JobName = {
   finishUpload: 'finish upload',
   readinessTimeout: 'readiness timeout',
   uploadLease: 'upload lease',
+  keepHouse: 'keep house',
   spellcheckInitiate: CommandType.SpellcheckInitiate,
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
@@ -25,7 +27,7 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 /** The Procfile roles and the queues each one consumes. */
 export const Role = {
   extractor: [QueueName.extract, QueueName.upload],
-  lifecycle: [QueueName.lifecycle, QueueName.orchestrate],
+  lifecycle: [QueueName.lifecycle, QueueName.orchestrate, QueueName.maintenance],
   spellcheck: [QueueName.spellcheck],
 } as const satisfies Record<string, readonly QueueName[]>;
 export type Role = keyof typeof Role;

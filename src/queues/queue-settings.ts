@@ -27,6 +27,7 @@ export function queueSettings(config: Config, queue: QueueName): QueueSettings {
     case QueueName.spellcheck:
       return of(c.SPELLCHECK_ATTEMPTS, c.SPELLCHECK_CONCURRENCY, c.SPELLCHECK_RATE_LIMIT);
     case QueueName.dlq:
+    case QueueName.maintenance:
       return of(1, 1, 0);
   }
 }

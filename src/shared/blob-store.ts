@@ -38,6 +38,12 @@ export interface BlobStore {
   get(id: StorageId): Promise<Buffer>;
   exists(id: StorageId): Promise<boolean>;
   openRead(id: StorageId): Readable;
+  /** Every stored blob, with when it was last written (ms since the epoch). */
+  list(): AsyncIterable<{ id: StorageId; modifiedAt: number }>;
+  /** Deletes a stored blob; a no-op when it is not there. Only the blob collector calls it. */
+  remove(id: StorageId): Promise<void>;
+  /** Deletes staging leftovers (of crashed writers) older than `cutoff`; answers how many. */
+  sweepStaging(cutoff: number): Promise<number>;
   /** Lets go of connections, if the store holds any. */
   close?(): Promise<void>;
 }
@@ -106,13 +112,36 @@ export class FsBlobStore implements BlobStore {
   /** Creates the folders and sweeps temporary files a crash left behind (older than an hour). */
   async init(): Promise<this> {
     await fs.mkdir(this.tmpDir, { recursive: true, mode: DIR_MODE });
-    const cutoff = Date.now() - 3600_000;
+    await this.sweepStaging(Date.now() - 3600_000);
+    return this;
+  }
+
+  async sweepStaging(cutoff: number): Promise<number> {
+    let swept = 0;
     for (const name of await fs.readdir(this.tmpDir)) {
       const file = path.join(this.tmpDir, name);
       const stat = await fs.stat(file).catch(() => null);
-      if (stat && stat.mtimeMs < cutoff) await fs.rm(file, { force: true });
+      if (stat && stat.mtimeMs < cutoff) {
+        await fs.rm(file, { force: true });
+        swept++;
+      }
     }
-    return this;
+    return swept;
+  }
+
+  async *list(): AsyncGenerator<{ id: StorageId; modifiedAt: number }> {
+    const fanOut = /^[0-9a-f]{2}$/;
+    const entries = async (dir: string) => (await fs.readdir(dir).catch(() => [])) as string[];
+    for (const a of (await entries(this.root)).filter((n) => fanOut.test(n)))
+      for (const b of (await entries(path.join(this.root, a))).filter((n) => fanOut.test(n)))
+        for (const id of (await entries(path.join(this.root, a, b))).filter(isStorageId)) {
+          const stat = await fs.stat(path.join(this.root, a, b, id)).catch(() => null);
+          if (stat) yield { id, modifiedAt: stat.mtimeMs };
+        }
+  }
+
+  async remove(id: StorageId): Promise<void> {
+    await fs.rm(this.pathOf(id), { force: true });
   }
 
   pathOf(id: StorageId): string {

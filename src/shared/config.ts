@@ -149,6 +149,10 @@ export const configSchema = z
     /** Waiting extraction jobs above which uploads are answered 503 with Retry-After. */
     EXTRACT_BACKLOG_HIGH_WATER: int(5000, 1),
     KEEP_COMPLETED_JOBS: int(1000, 0),
+    /** Entries of each queue's BullMQ event stream kept (for QueueEvents listeners). */
+    QUEUE_EVENTS_MAX_LEN: int(1000, 0),
+    /** Completed and failed jobs older than this are removed (the counts above cap them too). */
+    JOB_RETENTION_SECONDS: int(7 * 24 * 3600, 1),
     /** Failed jobs kept per queue: the board's Retry works on them, and dead-lettering reads them. */
     KEEP_FAILED_JOBS: int(5000, 100),
 
@@ -157,7 +161,18 @@ export const configSchema = z
     UPLOAD_LEASE_SECONDS: int(120, 1),
     /** How often a worker process looks for jobs that died (its queues' failed sets) to dead-letter. */
     DEAD_LETTER_SWEEP_MS: int(2000, 50),
-    BATCH_RETENTION_SECONDS: int(7 * 24 * 3600, 60),
+    BATCH_RETENTION_SECONDS: int(7 * 24 * 3600, 5),
+    /** Dead-letter records older than this are removed, and beyond this many the oldest. */
+    DLQ_RETENTION_SECONDS: int(30 * 24 * 3600, 1),
+    DLQ_MAX_RECORDS: int(10_000, 1),
+    /**
+     * A stored blob (raw bytes, text) that no batch, job or upload in flight names is collected
+     * once it is this old: uploads that failed after some files were stored, and blobs of
+     * batches past their retention.
+     */
+    BLOB_GRACE_SECONDS: int(3600, 1),
+    /** How often the janitor (a lifecycle process) trims dead letters, old jobs and blobs. */
+    JANITOR_INTERVAL_SECONDS: int(600, 1),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
 
     /** Bearer tokens that may use the API, comma-separated (16+ characters each). */

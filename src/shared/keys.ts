@@ -54,6 +54,14 @@ export function batchEventsChannel(prefix: string, batchId: string): string {
   return `${prefix}:batch-events:${batchId}`;
 }
 
+/**
+ * A blob's claim (a writer stores it, or just has: the blob is in use until something names it)
+ * and its deletion lock; both share the blob's hash tag, so one script sees both.
+ */
+export function blobKeys(prefix: string, id: string): { claim: string; deleting: string } {
+  return { claim: `${prefix}:blob:{${id}}:claim`, deleting: `${prefix}:blob:{${id}}:deleting` };
+}
+
 /** essay_id -> batch_id, so an essay's text can be found from its id alone. */
 export function essayIndexKey(prefix: string, essayId: string): string {
   return `${prefix}:essay:${essayId}`;

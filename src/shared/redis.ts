@@ -87,6 +87,18 @@ export function mastersOf(client: Redis): Redis[] {
   return isCluster(client) ? (client as unknown as Cluster).nodes('master') : [client];
 }
 
+/** Every key matching `pattern`, on every master (SCAN: never blocks the server for long). */
+export async function* scanKeys(client: Redis, pattern: string): AsyncGenerator<string> {
+  for (const node of mastersOf(client)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      yield* keys;
+    } while (cursor !== '0');
+  }
+}
+
 export class RedisPolicyError extends Error {
   constructor(policy: string) {
     super(

@@ -187,24 +187,42 @@ export class S3BlobStore implements BlobStore {
   /** Deletes temporary objects last modified before `cutoff` (ms since the epoch). */
   async sweepTmp(cutoff: number): Promise<number> {
     let swept = 0;
+    for await (const obj of this.objects(this.tmpPrefix)) {
+      if (obj.modifiedAt < cutoff) {
+        await this.delete(obj.key);
+        swept++;
+      }
+    }
+    return swept;
+  }
+
+  sweepStaging(cutoff: number): Promise<number> {
+    return this.sweepTmp(cutoff);
+  }
+
+  async *list(): AsyncGenerator<{ id: StorageId; modifiedAt: number }> {
+    for await (const obj of this.objects(this.prefix)) {
+      const id = obj.key.slice(obj.key.lastIndexOf('/') + 1);
+      if (isStorageId(id) && this.keyOf(id) === obj.key) yield { id, modifiedAt: obj.modifiedAt };
+    }
+  }
+
+  async remove(id: StorageId): Promise<void> {
+    await this.delete(this.keyOf(id));
+  }
+
+  /** Every object under a prefix, a page at a time. */
+  private async *objects(prefix: string): AsyncGenerator<{ key: string; modifiedAt: number }> {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: this.tmpPrefix,
-          ContinuationToken: token,
-        }),
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
       );
-      for (const obj of page.Contents ?? []) {
-        if (obj.Key && obj.LastModified && obj.LastModified.getTime() < cutoff) {
-          await this.delete(obj.Key);
-          swept++;
-        }
-      }
+      for (const obj of page.Contents ?? [])
+        if (obj.Key && obj.LastModified)
+          yield { key: obj.Key, modifiedAt: obj.LastModified.getTime() };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return swept;
   }
 
   /** Lets go of the client's sockets. */

@@ -1,26 +1,31 @@
 import type { Worker } from 'bullmq';
 import { createWorker, type QueueHandler } from '../queues/create-worker.js';
 import type { FleetContext } from '../queues/context.js';
-import { scheduleUploadLease } from '../queues/clocks.js';
+import { scheduleJanitor, scheduleUploadLease } from '../queues/clocks.js';
 import { startDeadLetterSweep } from '../queues/dead-letters.js';
 import { uploadFlowExists } from '../queues/flows.js';
 import {
   extractFileJobSchema,
   finishUploadJobSchema,
   lifecycleJobSchema,
+  maintenanceJobSchema,
   orchestrateJobSchema,
   spellcheckJobSchema,
   type ExtractFileJob,
   type ExtractResult,
   type UploadLeaseJob,
 } from '../queues/jobs.js';
-import { QueueName } from '../queues/names.js';
+import { QueueName, queueNames } from '../queues/names.js';
+import { cleanFinishedJobs, trimDeadLetters } from '../queues/retention.js';
 import { queueSettings } from '../queues/queue-settings.js';
 import type { Config } from '../shared/config.js';
+import { blobsNamedInRedis, collectBlobs } from '../shared/blob-collector.js';
 import { crashHook } from '../shared/crash-hook.js';
+import { bullPrefix } from '../shared/keys.js';
 import { runBatchStep } from './batch-step.js';
 import { extractFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
+import { keepHouse } from './janitor/keep-house.js';
 import { keepBatchClock } from './lifecycle/batch-clock.js';
 import { orchestrate } from './orchestrate/orchestrate.js';
 import { OffThreadChecker } from './spellcheck/off-thread-checker.js';
@@ -143,6 +148,38 @@ function handlers(
       handle: (p) => orchestrate(p, ctx),
       onDeadLetter: async (p) => void (await orchestrate(p, ctx)),
     }),
+    [QueueName.maintenance]: defineHandler({
+      queue: QueueName.maintenance,
+      schema: maintenanceJobSchema,
+      handle: (_p, meta) =>
+        keepHouse({
+          trimDeadLetters: () =>
+            trimDeadLetters(
+              ctx.queue(QueueName.dlq),
+              config.DLQ_RETENTION_SECONDS * 1000,
+              config.DLQ_MAX_RECORDS,
+            ),
+          cleanFinishedJobs: () =>
+            cleanFinishedJobs(
+              queueNames.filter((q) => q !== QueueName.dlq).map(ctx.queue),
+              config.JOB_RETENTION_SECONDS * 1000,
+            ),
+          // every batch's keys, and every queue's (job data, return values, children's values)
+          namedBlobs: () =>
+            blobsNamedInRedis(ctx.redis, [
+              `${config.REDIS_KEY_PREFIX}:batch:*`,
+              `${bullPrefix(config.REDIS_KEY_PREFIX)}:*`,
+            ]),
+          collectBlobs: (named) =>
+            collectBlobs({
+              store: ctx.blobs,
+              claims: ctx.claims,
+              named,
+              cutoff: Date.now() - config.BLOB_GRACE_SECONDS * 1000,
+            }),
+          log: meta.log,
+        }),
+    }),
     [QueueName.spellcheck]: defineHandler({
       queue: QueueName.spellcheck,
       schema: spellcheckJobSchema,
@@ -196,6 +233,8 @@ export async function startWorkers(
       ratePerSecond: settings.ratePerSecond,
     });
   });
+  if (queues.includes(QueueName.maintenance))
+    await scheduleJanitor(ctx.queue, ctx.config.JANITOR_INTERVAL_SECONDS);
   const sweep = startDeadLetterSweep(
     ctx,
     queues.map((q) => table[q as ConsumedQueue]),

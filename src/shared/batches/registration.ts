@@ -3,13 +3,6 @@ import type { Redis } from 'ioredis';
 import { batchKeys, essayIndexKey } from '../keys.js';
 import type { BatchRegistration, Language } from './types.js';
 
-/**
- * How much longer than its batch an essay's index entry is kept at registration: the batch's
- * keys live on for the retention after their last change (a phase finishing after the
- * deadline), and a lookup by essay id must not fail while the batch is there.
- */
-export const ESSAY_INDEX_MARGIN_SECONDS = 24 * 3600;
-
 /** A batch's expectation: stored once, at registration, and read by everything after. */
 export class BatchRegistry {
   constructor(
@@ -31,7 +24,10 @@ export class BatchRegistry {
           essayIndexKey(this.prefix, essayId),
           input.batch_id,
           'EX',
-          ttl + ESSAY_INDEX_MARGIN_SECONDS,
+          // a retention longer than the batch at registration: its keys live on for the
+          // retention after their last change (a phase ending after the deadline), and a
+          // lookup by essay id must not fail while the batch is there
+          ttl + this.retentionSeconds,
         ),
       ),
     );
