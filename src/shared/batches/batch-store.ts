@@ -68,6 +68,9 @@ export interface PhaseResult {
   status: 'completed' | 'failed';
   corrections_made: number;
   corrected_text_storage_id: string | null;
+  language_detected?: 'en' | 'sv' | 'und';
+  /** Why the essay was left uncorrected (`unsupported_language`, …), or null. */
+  skipped?: string | null;
 }
 
 export interface PhaseView {
