@@ -34,7 +34,7 @@ export function suggest(
     if (!had || had.cost > c.cost) found.set(c.word, c);
   };
   for (const c of lex.trie.search(written, lex.model, MAX_COST, 60))
-    if (c.word === c.word.toLowerCase()) add(c);
+    if (c.word === c.word.toLowerCase() && c.word !== written) add(c);
   if (lex.language === 'sv')
     for (const v of cheapSlips(written))
       if (!found.has(v) && lex.knows(v)) add({ word: v, cost: typoCost(written, v, lex.model) });
