@@ -23,6 +23,7 @@ interface AffixClass {
 }
 
 const WORD = /^\p{L}+(?:'\p{L}+)*$/u;
+const AFFIX = /^[\p{L}']+$/u;
 
 export interface WordList {
   words: string[];
@@ -79,6 +80,7 @@ export function expandDictionary(aff: string, dic: string): WordList {
     }
     const [add, cont = ''] = f[3]!.split('/');
     const cond = f[4] ?? '.';
+    if (add !== '0' && !AFFIX.test(add!)) continue;
     table.get(flag)!.rules.push({
       strip: f[2] === '0' ? '' : f[2]!,
       add: add === '0' ? '' : add!,
@@ -90,12 +92,14 @@ export function expandDictionary(aff: string, dic: string): WordList {
   const skipStem = [special.NOSUGGEST, special.FORBIDDENWORD, special.ONLYINCOMPOUND].filter(
     Boolean,
   );
-  const skipForm = [...skipStem, special.NEEDAFFIX].filter(Boolean);
+  const skipForm = new Set([...skipStem, special.NEEDAFFIX].filter(Boolean));
   const index = new Map<string, number>();
   const stemOf: number[] = [];
   const stems: string[] = [];
+  // stems and affixes were checked for letters once: a form of them needs no test of its own
   const keep = (w: string, flags: string) => {
-    if (index.has(w) || skipForm.some((s) => flags.includes(s)) || !WORD.test(w)) return;
+    if (index.has(w)) return;
+    for (const f of flags) if (skipForm.has(f)) return;
     index.set(w, stemOf.length);
     stemOf.push(stems.length - 1);
   };
@@ -140,14 +144,14 @@ export function expandDictionary(aff: string, dic: string): WordList {
   };
   const lines = dic.split('\n');
   for (let i = 1; i < lines.length; i++) {
-    const entry = lines[i]!.split(/\s/)[0]!;
+    const entry = lines[i]!.split(/\s/, 1)[0]!;
     if (!entry) continue;
     const slash = entry.indexOf('/', 1);
     const stem = slash < 0 ? entry : entry.slice(0, slash);
     // names are never suggested for a lower-case word, and capitalised words are not corrected
     if (stem[0] !== stem[0]!.toLowerCase()) continue;
     const flags = slash < 0 ? '' : entry.slice(slash + 1);
-    if (skipStem.some((s) => flags.includes(s))) continue;
+    if (skipStem.some((s) => flags.includes(s)) || !WORD.test(stem)) continue;
     stems.push(stem);
     keep(stem, flags);
     for (const p of prefixed(stem, flags, false)) keep(p, '');

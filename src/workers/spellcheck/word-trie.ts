@@ -19,33 +19,48 @@ export class WordTrie {
   private readonly longest: number;
 
   constructor(private readonly words: readonly string[]) {
-    const chars: number[] = [0];
-    const child: number[] = [-1];
-    const next: number[] = [-1];
-    const wordAt: number[] = [-1];
+    // typed arrays grown by doubling: plain arrays of millions of nodes cost seconds to build
+    let cap = 1024;
+    let chars = new Uint16Array(cap);
+    let child = new Int32Array(cap).fill(-1);
+    let next = new Int32Array(cap).fill(-1);
+    let wordAt = new Int32Array(cap).fill(-1);
+    let size = 1;
+    const grow = () => {
+      cap *= 2;
+      const widen = <T extends Uint16Array | Int32Array>(a: T, fresh: T, fill: number) => {
+        fresh.fill(fill).set(a);
+        return fresh;
+      };
+      chars = widen(chars, new Uint16Array(cap), 0);
+      child = widen(child, new Int32Array(cap), -1);
+      next = widen(next, new Int32Array(cap), -1);
+      wordAt = widen(wordAt, new Int32Array(cap), -1);
+    };
+    let longest = 0;
     words.forEach((w, index) => {
+      if (w.length > longest) longest = w.length;
       let node = 0;
       for (let k = 0; k < w.length; k++) {
         const c = w.charCodeAt(k);
         let n = child[node]!;
         while (n >= 0 && chars[n] !== c) n = next[n]!;
         if (n < 0) {
-          n = chars.length;
-          chars.push(c);
-          child.push(-1);
-          next.push(child[node]!);
-          wordAt.push(-1);
+          if (size === cap) grow();
+          n = size++;
+          chars[n] = c;
+          next[n] = child[node]!;
           child[node] = n;
         }
         node = n;
       }
       wordAt[node] = index;
     });
-    this.longest = words.reduce((m, w) => Math.max(m, w.length), 0);
-    this.chars = Uint16Array.from(chars);
-    this.child = Int32Array.from(child);
-    this.next = Int32Array.from(next);
-    this.wordAt = Int32Array.from(wordAt);
+    this.longest = longest;
+    this.chars = chars.slice(0, size);
+    this.child = child.slice(0, size);
+    this.next = next.slice(0, size);
+    this.wordAt = wordAt.slice(0, size);
   }
 
   get size(): number {
