@@ -52,6 +52,8 @@ const spellcheckResult = z.object({
   status: z.enum(['completed', 'failed']),
   corrections_made: z.number().int(),
   corrected_text_storage_id: storageId.nullable(),
+  language_detected: z.enum(['en', 'sv', 'und']).optional(),
+  skipped: z.string().nullable().optional(),
 });
 
 const batchView = z

@@ -125,6 +125,10 @@ export const configSchema = z
     LIFECYCLE_CONCURRENCY: int(8, 1),
     /** Checking runs on the process's checker thread; more jobs at once keep it fed. */
     SPELLCHECK_CONCURRENCY: int(4, 1),
+    /** Spelling of English suggestions; a word the British or the American dictionary knows is correct either way. */
+    ENGLISH_VARIANT: z.enum(['gb', 'us']).default('gb'),
+    /** An essay with a larger share of words unknown to the dictionary of its language is left uncorrected (`skipped`). */
+    SPELLCHECK_MAX_UNKNOWN_RATIO: z.coerce.number().min(0).max(1).default(0.2),
     EXTRACT_TIMEOUT_MS: int(30_000, 100),
     EXTRACT_MAX_HEAP_MB: int(256, 32),
     EXTRACT_MAX_RSS_MB: int(448, 64),

@@ -217,7 +217,11 @@ export async function startWorkers(
     await res.sandbox.warm();
   }
   // dictionaries load once per process (on the checker's thread), before the first job
-  if (queues.includes(QueueName.spellcheck)) res.checker = await new OffThreadChecker().load();
+  if (queues.includes(QueueName.spellcheck))
+    res.checker = await new OffThreadChecker(undefined, {
+      englishVariant: ctx.config.ENGLISH_VARIANT,
+      maxUnknownRatio: ctx.config.SPELLCHECK_MAX_UNKNOWN_RATIO,
+    }).load();
   const table = handlers(ctx, res);
   for (const q of queues) {
     if (!(q in table)) throw new Error(`no handler for queue ${q}`);

@@ -83,20 +83,83 @@ describe('e2e: upload to the spellcheck phase outcome', function () {
     expect(cleanEssay.spellcheck.corrections_made).to.be.at.most(2);
   });
 
-  it('Swedish (course code SV…): corrects the Swedish sample', async () => {
+  async function correctedText(essayId: string) {
+    return (await fetch(`${fleet.url}/v1/essays/${essayId}/text?variant=corrected`)).text();
+  }
+
+  it('Swedish (course code SV…): corrects clear slips (å/ä/ö too), leaves an unclear one with its suggestions', async () => {
     const text =
-      'Det var flikor på sjukhusset som skrev en uppsatts om hur skolan kan bli bättre för alla elever.';
+      'Det var flikor på sjukhusset som skrev en uppsatts om hur skolan kan bli bättre för alla elever. ' +
+      'Sedan gick vi hem pa eftermiddagen och åt middag tillsammans med hela familjen.';
     const reg = await api.register({ expected_essay_count: 1, course_code: 'SVA1' });
     await api.upload(reg.batch_id, [{ name: 'uppsats.txt', content: text }]);
-    await phaseOf(reg.batch_id);
+    const events = await phaseOf(reg.batch_id);
     const batch = await api.batch(reg.batch_id);
     expect(batch.language).to.equal('sv');
-    const res = await fetch(
-      `${fleet.url}/v1/essays/${batch.essays[0].essay_id}/text?variant=corrected`,
+    expect(await correctedText(batch.essays[0].essay_id)).to.equal(
+      text.replace('flikor', 'flickor').replace('sjukhusset', 'sjukhuset').replace(' pa ', ' på '),
     );
-    expect(await res.text()).to.equal(
-      'Det var flickor på sjukhuset som skrev en uppsats om hur skolan kan bli bättre för alla elever.',
-    );
+    const check = events.find((e) => e.event_type === 'SpellCheckCompletedV1')!.data as any;
+    expect(check).to.include({ language_detected: 'sv', language_checked: 'sv', skipped: null });
+    expect(
+      check.corrections.map((c: any) => [
+        c.word,
+        c.replacement,
+        text.slice(c.offset, c.offset + c.word.length),
+      ]),
+    ).to.deep.equal([
+      ['flikor', 'flickor', 'flikor'],
+      ['sjukhusset', 'sjukhuset', 'sjukhusset'],
+      ['pa', 'på', 'pa'],
+    ]);
+    expect(check.unknown_words).to.have.length(1);
+    expect(check.unknown_words[0]).to.include({ word: 'uppsatts' });
+    expect(check.unknown_words[0].suggestions).to.include('uppsats');
+  });
+
+  it('checks each essay in its own language: a Swedish and a British essay in ENG5, an American one in SV1 come back unchanged', async () => {
+    const eng = await api.register({ expected_essay_count: 2, course_code: 'ENG5' });
+    const sv = await api.register({ expected_essay_count: 1, course_code: 'SV1' });
+    await api.upload(eng.batch_id, [
+      { name: 'svenska.txt', content: fixture('clean-sv-prose.txt') },
+      { name: 'british.txt', content: fixture('clean-en-gb.txt') },
+    ]);
+    await api.upload(sv.batch_id, [{ name: 'american.txt', content: fixture('clean-en-us.txt') }]);
+    for (const [reg, files] of [
+      [
+        eng,
+        { 'svenska.txt': ['sv', 'clean-sv-prose.txt'], 'british.txt': ['en', 'clean-en-gb.txt'] },
+      ],
+      [sv, { 'american.txt': ['en', 'clean-en-us.txt'] }],
+    ] as const) {
+      const events = await phaseOf(reg.batch_id);
+      const batch = await api.batch(reg.batch_id);
+      for (const essay of batch.essays) {
+        const [written, file] = (files as Record<string, readonly [string, string]>)[
+          essay.original_file_name
+        ]!;
+        expect(essay.spellcheck, file).to.include({
+          status: 'completed',
+          corrections_made: 0,
+          language_detected: written,
+          skipped: null,
+        });
+        const check = events.find(
+          (e) => e.event_type === 'SpellCheckCompletedV1' && e.data.essay_id === essay.essay_id,
+        )!;
+        expect(check.data, file).to.include({
+          language_detected: written,
+          language_checked: written,
+          corrections_made: 0,
+        });
+        // the extracted text (normalised), not the file: the check changes not a character of it
+        const original = await (
+          await fetch(`${fleet.url}/v1/essays/${essay.essay_id}/text`)
+        ).text();
+        expect(original.length, file).to.be.above(4000);
+        expect(await correctedText(essay.essay_id), file).to.equal(original);
+      }
+    }
   });
 
   it('a timed-out batch spellchecks the essays that are ready; a batch with none fails the phase critically', async () => {

@@ -7,6 +7,10 @@ export interface PhaseResult {
   status: 'completed' | 'failed';
   corrections_made: number;
   corrected_text_storage_id: string | null;
+  /** The language the essay was found to be in (spellcheck). */
+  language_detected?: 'en' | 'sv' | 'und';
+  /** Why the essay was not corrected, when it was not (spellcheck). */
+  skipped?: string | null;
 }
 
 type ScriptedRedis = Redis & {

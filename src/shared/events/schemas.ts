@@ -107,6 +107,34 @@ export const eventDataSchemas = {
     ),
     corrected_text_storage_id: storageId.nullable(),
     message: z.string().optional(),
+    // optional: results published before these fields existed still parse
+    /** What the essay is written in (`und`: the detector and the dictionaries do not agree). */
+    language_detected: z.enum(['en', 'sv', 'und']).optional(),
+    /** The language it was checked in; null when it was not checked (`skipped` says why). */
+    language_checked: z.enum(['en', 'sv']).nullable().optional(),
+    skipped: z
+      .object({
+        reason: z.enum(['language_unclear', 'unsupported_language', 'too_many_unknown_words']),
+        message: z.string(),
+      })
+      .nullable()
+      .optional(),
+    /** The replacements made in the corrected text; offsets point into the original text. */
+    corrections: z
+      .array(
+        z.object({ word: z.string(), offset: z.number().int().min(0), replacement: z.string() }),
+      )
+      .optional(),
+    /** Flagged words left as written, with what they might be. */
+    unknown_words: z
+      .array(
+        z.object({
+          word: z.string(),
+          offset: z.number().int().min(0),
+          suggestions: z.array(z.string()),
+        }),
+      )
+      .optional(),
   }),
   [EventType.BatchPhaseCompletedV1]: z.object({
     batch_id: id,

@@ -39,6 +39,8 @@ export async function orchestrate(job: unknown, deps: Deps): Promise<{ detail: s
         status: d.status,
         corrections_made: d.corrections_made,
         corrected_text_storage_id: d.corrected_text_storage_id,
+        language_detected: d.language_detected,
+        skipped: d.skipped?.reason ?? null,
       });
       break;
     }

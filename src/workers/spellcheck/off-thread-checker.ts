@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { InfrastructureError } from '../../shared/errors.js';
 import { startThread } from '../../shared/threads.js';
-import type { CheckResult, Language } from './checker.js';
+import type { CheckerOptions, CheckResult, Language } from './checker.js';
 import type { CheckReply, CheckRequest } from './checker-thread-protocol.js';
 
 interface Pending {
@@ -32,7 +32,10 @@ export class OffThreadChecker {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {}
+  constructor(
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    private readonly options: Partial<CheckerOptions> = {},
+  ) {}
 
   /** Starts the thread and waits until its dictionaries are loaded. */
   async load(): Promise<this> {
@@ -59,7 +62,9 @@ export class OffThreadChecker {
     if (this.closed) return Promise.reject(new InfrastructureError('spellchecker closed'));
     if (this.current) return this.current;
     const started = new Promise<CheckerThread>((resolve, reject) => {
-      const worker = startThread(new URL('./checker-thread', import.meta.url), import.meta.url);
+      const worker = startThread(new URL('./checker-thread', import.meta.url), import.meta.url, {
+        workerData: { options: this.options },
+      });
       const thread: CheckerThread = { worker, pending: new Map() };
       let gone = false;
       const lost = (reason: string) => {

@@ -10,7 +10,10 @@ export interface SpellcheckDeps {
   checker: { check(text: string, language: Language): CheckResult | Promise<CheckResult> };
 }
 
-/** SpellcheckInitiate: checks one essay, stores the corrected text, says SpellCheckCompletedV1. */
+/**
+ * SpellcheckInitiate: checks one essay in the language it is written in, stores the corrected
+ * text, says SpellCheckCompletedV1. An essay left uncorrected (`skipped`) still completes.
+ */
 export async function spellcheckEssay(job: SpellcheckJob, deps: SpellcheckDeps) {
   const text = (await deps.blobs.get(job.text_storage_id)).toString('utf8');
   const result = await deps.checker.check(text, job.language);
@@ -26,6 +29,11 @@ export async function spellcheckEssay(job: SpellcheckJob, deps: SpellcheckDeps) 
       corrections_made: result.correctionsMade,
       misspellings: result.misspellings,
       corrected_text_storage_id: correctedId,
+      language_detected: result.languageDetected,
+      language_checked: result.languageChecked,
+      skipped: result.skipped,
+      corrections: result.corrections,
+      unknown_words: result.unknownWords,
     },
     {
       batchId: job.batch_id,
@@ -35,7 +43,13 @@ export async function spellcheckEssay(job: SpellcheckJob, deps: SpellcheckDeps) 
     },
     job.correlation_id,
   );
-  return { status: 'completed', corrections_made: result.correctionsMade, words: result.words };
+  return {
+    status: 'completed',
+    corrections_made: result.correctionsMade,
+    words: result.words,
+    language_detected: result.languageDetected,
+    skipped: result.skipped?.reason ?? null,
+  };
 }
 
 /** A spellcheck that died still gives its essay a result, so the phase can complete. */
@@ -55,6 +69,11 @@ export async function reportDeadSpellcheck(
       misspellings: [],
       corrected_text_storage_id: null,
       message: reason,
+      language_detected: 'und',
+      language_checked: null,
+      skipped: null,
+      corrections: [],
+      unknown_words: [],
     },
     { batchId: job.batch_id, subjectId: job.essay_id, phase: Phase.spellcheck, outcome: 'failed' },
     job.correlation_id,
