@@ -34,10 +34,13 @@ const byId = <T>(entries: Record<string, T>): Record<string, T> =>
 
 /** The children of `job`; with a token (the job is active here) it waits for unfinished ones. */
 export async function childrenOf(job: Job, token?: string): Promise<ChildrenOutcomes> {
+  // first whether any child is running again, then the values: a child that finishes between
+  // the two is either still pending at the first (the parent waits for it) or has its value
+  // at the second
+  await waitForNewChildren(job, token);
   const [values, failures] = await Promise.all([
     job.getChildrenValues(),
     job.getIgnoredChildrenFailures(),
-    waitForNewChildren(job, token),
   ]);
   return { values: byId(values), failures: byId(failures) };
 }

@@ -6,31 +6,12 @@ import { blobKeys } from './keys.js';
 import type { Redis } from 'ioredis';
 
 /**
- * claim: a writer is about to store blob <id> (or has it already): it is in use until a job or
- * batch names it, and the collector must not delete it. Refused while the collector is deleting
- * that blob (the writer waits, then stores it again).
- * KEYS: 1 claim  2 deleting   ARGV: 1 the claim's life in ms
- * Returns 1 when claimed, 0 while a deletion is under way.
- *
- * lock: the collector's right to delete blob <id>, refused while a writer's claim is alive.
- * KEYS: 1 claim  2 deleting   ARGV: 1 the lock's life in ms
- * Returns 1 when locked, 0 otherwise.
+ * A writer's claim on blob <id> (it stores it, or just has: in use until a job or batch names
+ * it) and the collector's deletion lock stand against each other like two flags: each side sets
+ * its own key first, then looks at the other's. Redis orders the four commands, so at least one
+ * side sees the other: the collector then leaves the blob, or the writer waits until the
+ * deletion is over and stores the bytes anew.
  */
-const claimLua = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-return 1
-`;
-const lockLua = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-return redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) and 1 or 0
-`;
-
-type ScriptedRedis = Redis & {
-  blobClaim(claim: string, deleting: string, ttlMs: number): Promise<number>;
-  blobLock(claim: string, deleting: string, ttlMs: number): Promise<number>;
-};
-
 /** Longest a deletion holds its lock, and a writer waits for one. */
 const DELETE_LOCK_MS = 30_000;
 
@@ -42,23 +23,24 @@ const DELETE_LOCK_MS = 30_000;
  * writer waits for it to finish, then stores the bytes anew).
  */
 export class BlobClaims {
-  private readonly redis: ScriptedRedis;
-
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
     /** How long a claim keeps a blob: enough for whatever stored it to name it (a job, a batch). */
     private readonly claimMs: number,
-  ) {
-    redis.defineCommand('blobClaim', { numberOfKeys: 2, lua: claimLua });
-    redis.defineCommand('blobLock', { numberOfKeys: 2, lua: lockLua });
-    this.redis = redis as ScriptedRedis;
-  }
+  ) {}
 
   async claim(id: StorageId): Promise<void> {
     const k = blobKeys(this.prefix, id);
     const deadline = Date.now() + DELETE_LOCK_MS;
-    while ((await this.redis.blobClaim(k.claim, k.deleting, this.claimMs)) === 0) {
+    // both commands go out together (one round trip); the claim is first
+    const [, deleting] = await Promise.all([
+      this.redis.set(k.claim, '1', 'PX', this.claimMs),
+      this.redis.exists(k.deleting),
+    ]);
+    if (deleting === 0) return;
+    // a deletion is under way: it ends with the lock, and then the bytes are stored anew
+    while ((await this.redis.exists(k.deleting)) === 1) {
       if (Date.now() > deadline)
         throw new InfrastructureError(`blob ${id} stayed locked for deletion`);
       await new Promise((r) => setTimeout(r, 50));
@@ -68,7 +50,10 @@ export class BlobClaims {
   /** The collector's lock on one blob; false when a writer holds a claim on it. */
   async lockForDeletion(id: StorageId): Promise<boolean> {
     const k = blobKeys(this.prefix, id);
-    return (await this.redis.blobLock(k.claim, k.deleting, DELETE_LOCK_MS)) === 1;
+    if ((await this.redis.set(k.deleting, '1', 'PX', DELETE_LOCK_MS, 'NX')) === null) return false;
+    if ((await this.redis.exists(k.claim)) === 0) return true;
+    await this.unlock(id);
+    return false;
   }
 
   async unlock(id: StorageId): Promise<void> {

@@ -17,7 +17,6 @@ export interface BatchKeys {
   essays: string;
   files: string;
   uploads: string;
-  reported: string;
   outbox: string;
   contents: string;
   events: string;
@@ -37,7 +36,6 @@ export function batchKeys(prefix: string, batchId: string): BatchKeys {
     essays: `${base}:essays`,
     files: `${base}:files`,
     uploads: `${base}:uploads`,
-    reported: `${base}:reported`,
     contents: `${base}:contents`,
     outbox: `${base}:outbox`,
     events: `${base}:events`,

@@ -125,15 +125,16 @@ function handlers(
         const state = await batches.view.fileState(p.batch_id, p.upload_id, p.file_upload_id);
         if (state.registered && !state.uploadApplied) return 'later';
         if (state.registered && state.outcome !== 'PROCESSING_FAILED') return 'skip';
+        return undefined;
       },
     }),
     [QueueName.upload]: defineHandler({
       queue: QueueName.upload,
       schema: finishUploadJobSchema,
-      handle: async (p, meta) => finishUpload(p, uploadDeps, await meta.children()),
+      handle: (p, meta) => finishUpload(p, uploadDeps, meta.children),
       // the upload still counts: its files get their outcomes from what their jobs left
       onDeadLetter: async (p, _reason, meta) =>
-        void (await finishUpload(p, uploadDeps, await meta.children())),
+        void (await finishUpload(p, uploadDeps, meta.children)),
     }),
     [QueueName.lifecycle]: defineHandler({
       queue: QueueName.lifecycle,

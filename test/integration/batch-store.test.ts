@@ -168,22 +168,24 @@ describe('batch state (real Redis)', () => {
     expect(ended.outbox.at(-1)!.data).to.include({ missing_n: 2 });
   });
 
-  it('gives a dead child PROCESSING_FAILED, unless it reported before its parent applied the upload', async () => {
+  it('gives a dead child PROCESSING_FAILED; a child reporting before its upload is applied changes nothing', async () => {
     const b = await registered(3);
-    // file-2 was retried from the board and finished while its parent still held its failure
-    const notice = { notice: 'file_processed' };
-    const early = await store.transitions.report(b, 'u1', content(2), notice);
+    const early = await store.transitions.report(b, 'u1', content(2), { notice: 'file_processed' });
     expect(early.detail).to.equal('pending');
+    expect(early.outbox).to.deep.equal([]);
     const done = await apply(b, 'u1', [content(1), dead(2), dead(3)]);
-    expect(done.detail).to.equal('applied:2,1,0,0;ready');
-    // only the file that is PROCESSING_FAILED now has a death to record
-    expect(done.dead).to.deep.equal(['file-3']);
-    // a retried parent finds it applied, and still names the death (its record may be missing)
-    expect((await apply(b, 'u1', [content(1), dead(2), dead(3)])).dead).to.deep.equal(['file-3']);
-    const failures = (await view(b)).validation_failures;
-    expect(failures.map((f) => [f.file_upload_id, f.error_code])).to.deep.equal([
-      ['file-3', 'PROCESSING_FAILED'],
+    expect(done.detail).to.equal('applied:1,2,0,0;ready');
+    // the files that are PROCESSING_FAILED now have deaths to record
+    expect(done.dead).to.deep.equal(['file-2', 'file-3']);
+    // a retried parent finds them applied, and still names the deaths (records may be missing)
+    expect((await apply(b, 'u1', [content(1), dead(2), dead(3)])).dead).to.deep.equal([
+      'file-2',
+      'file-3',
     ]);
+    // the parent read its children again and found file-2 done: it replaces the dead letter
+    const again = await apply(b, 'u1', [content(1), content(2), dead(3)]);
+    expect(again.dead).to.deep.equal(['file-3']);
+    expect(await view(b)).to.include({ ready_count: 2, failed_count: 1 });
   });
 
   it('a late child replaces its PROCESSING_FAILED: in a completed batch its essay is revived for the phases', async () => {

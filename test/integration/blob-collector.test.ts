@@ -9,6 +9,7 @@ import { blobsNamedInRedis, collectBlobs } from '../../src/shared/blob-collector
 import { FsBlobStore } from '../../src/shared/blob-store.js';
 import { blobKeys } from '../../src/shared/keys.js';
 import { useRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** The blob collector against the writers' claims, on a real Redis and a real disk. */
 describe('blob collection (real Redis, fs store)', () => {
@@ -76,6 +77,11 @@ describe('blob collection (real Redis, fs store)', () => {
     expect(await claims.lockForDeletion(id)).to.equal(true);
     const staged = await store.stage(Readable.from([Buffer.from('an essay sent twice')]));
     const committing = staged.commit();
+    // the writer has claimed (and, seeing the lock, must now wait) before the deletion runs
+    await waitFor(
+      'the writer to claim',
+      async () => (await redis.exists(blobKeys(prefix, id).claim)) === 1,
+    );
     await raw.remove(id);
     await claims.unlock(id);
     await committing;

@@ -45,7 +45,21 @@ if appended > 0 then
   end
   redis.call('PUBLISH', channel, length)
 end
-for i = 4 + 2 * n, #ARGV do redis.call('LREM', outbox, 1, ARGV[i]) end
+-- the entries published are usually the whole outbox, from its head: one trim then; else each
+-- goes by itself (another step added or published some meanwhile)
+local first, acked = 4 + 2 * n, #ARGV - (3 + 2 * n)
+if acked > 0 then
+  local head = redis.call('LRANGE', outbox, 0, acked - 1)
+  local same = #head == acked
+  for i = 1, acked do
+    if head[i] ~= ARGV[first + i - 1] then same = false break end
+  end
+  if same then
+    redis.call('LTRIM', outbox, acked, -1)
+  else
+    for i = first, #ARGV do redis.call('LREM', outbox, 1, ARGV[i]) end
+  end
+end
 return appended
 `;
 

@@ -18,11 +18,8 @@
  *                raw_storage_id, text_storage_id, status}
  *   5 files      hash file_upload_id -> JSON outcome {kind: ready | failed | excess, ...}
  *   6 uploads    hash upload_id -> JSON {expected, state: open | applied | abandoned}
- *   7 reported   hash file_upload_id -> JSON outcome each child reports as it finishes, until its
- *                upload is applied; the parent reads it only for a child it saw die (one retried
- *                from the board while the parent ran), and deletes the upload's entries
- *   8 outbox     list of JSON {event_type, subject_id, phase, outcome, data}
- *   9 contents   hash 'raw:<raw_storage_id>' and 'text:<text_fingerprint>' -> JSON
+ *   7 outbox     list of JSON {event_type, subject_id, phase, outcome, data}
+ *   8 contents   hash 'raw:<raw_storage_id>' and 'text:<text_fingerprint>' -> JSON
  *                {file_upload_id, original_file_name} of the essay that holds those bytes or
  *                that text (a duplicate takes no slot)
  * ARGV:
@@ -51,8 +48,8 @@
  *            their jobs' deaths are recorded in the DLQ
  */
 export const transitionLua = `
-local meta, freeSlots, allSlots, essays, files, uploads, reported, outbox, contents =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local meta, freeSlots, allSlots, essays, files, uploads, outbox, contents =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local op, p, retention, now_ms = ARGV[1], cjson.decode(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local batch_id = p.batch_id
 
@@ -70,12 +67,15 @@ local touched = false
 local detail = 'noop'
 local revived, dead = {}, {}
 local files_set, essays_set = {}, {}
+local holders, holders_set = {}, {}
 
--- data is a JSON string built here, because cjson encodes an empty array as {}
+-- a step's events go to the outbox in one command, in the order they were emitted; data is a
+-- JSON string built here, because cjson encodes an empty array as {}
+local emitted = {}
 local function emit(event_type, subject, phase, outcome, data)
-  redis.call('RPUSH', outbox, '{"event_type":' .. cjson.encode(event_type) ..
+  emitted[#emitted + 1] = '{"event_type":' .. cjson.encode(event_type) ..
     ',"subject_id":' .. cjson.encode(subject) .. ',"phase":' .. cjson.encode(phase) ..
-    ',"outcome":' .. cjson.encode(outcome) .. ',"data":' .. data .. '}')
+    ',"outcome":' .. cjson.encode(outcome) .. ',"data":' .. data .. '}'
 end
 
 local function ready_essay(e)
@@ -110,11 +110,12 @@ local function failure_list()
   return '[' .. table.concat(items, ',') .. ']'
 end
 
--- outcomes are written in one command per hash, before anything reads them back
+-- outcomes are written in one command per key, before anything reads them back
 local function flush()
   if #files_set > 0 then redis.call('HSET', files, unpack(files_set)) end
   if #essays_set > 0 then redis.call('HSET', essays, unpack(essays_set)) end
-  files_set, essays_set = {}, {}
+  if #holders_set > 0 then redis.call('HSET', contents, unpack(holders_set)) end
+  files_set, essays_set, holders_set = {}, {}, {}
 end
 
 local function set_file(fid, record)
@@ -133,17 +134,37 @@ local function record_failure(f, upload_id, code, message, outcome)
     message = message}))
 end
 
--- an essay that already holds these bytes or this text (whitespace and case aside), if any
-local function duplicate_of(f, o)
-  local keys = {'raw:' .. f.raw_storage_id}
-  if o.text_fingerprint then keys[2] = 'text:' .. o.text_fingerprint end
-  for _, v in ipairs(redis.call('HMGET', contents, unpack(keys))) do
-    if v then
-      local d = cjson.decode(v)
-      if d.file_upload_id ~= f.file_upload_id then return d end
+-- what the batch's essays hold ('raw:<id>', 'text:<fingerprint>' -> their file): read once
+-- for a step's files, then kept here as the step takes slots
+local function read_holders(list)
+  local keys = {}
+  for _, f in ipairs(list) do
+    if f.raw_storage_id then keys[#keys + 1] = 'raw:' .. f.raw_storage_id end
+    if f.outcome and f.outcome.text_fingerprint then
+      keys[#keys + 1] = 'text:' .. f.outcome.text_fingerprint
     end
   end
+  if #keys == 0 then return end
+  local found = redis.call('HMGET', contents, unpack(keys))
+  for i, key in ipairs(keys) do
+    if found[i] then holders[key] = cjson.decode(found[i]) end
+  end
+end
+
+-- an essay that already holds these bytes or this text (whitespace and case aside), if any
+local function duplicate_of(f, o)
+  for _, key in ipairs({'raw:' .. f.raw_storage_id,
+      o.text_fingerprint and 'text:' .. o.text_fingerprint or nil}) do
+    local d = holders[key]
+    if d and d.file_upload_id ~= f.file_upload_id then return d end
+  end
   return nil
+end
+
+local function hold(key, ref)
+  holders[key] = ref
+  holders_set[#holders_set + 1] = key
+  holders_set[#holders_set + 1] = cjson.encode(ref)
 end
 
 -- content takes a free slot, or is excess with its reason; returns the essay id it took
@@ -169,10 +190,9 @@ local function place_content(f, upload_id, o, revival)
       set_file(f.file_upload_id, {kind = 'ready', essay_id = essay_id,
         file_upload_id = f.file_upload_id, upload_id = upload_id,
         original_file_name = f.original_file_name})
-      local holder = cjson.encode({file_upload_id = f.file_upload_id,
-        original_file_name = f.original_file_name})
-      redis.call('HSET', contents, 'raw:' .. f.raw_storage_id, holder)
-      if o.text_fingerprint then redis.call('HSET', contents, 'text:' .. o.text_fingerprint, holder) end
+      local ref = {file_upload_id = f.file_upload_id, original_file_name = f.original_file_name}
+      hold('raw:' .. f.raw_storage_id, ref)
+      if o.text_fingerprint then hold('text:' .. o.text_fingerprint, ref) end
       c.ready_count = c.ready_count + 1
       return essay_id, e
     end
@@ -272,14 +292,10 @@ elseif op == 'apply' then
   for i, f in ipairs(p.files) do fids[i] = f.file_upload_id end
   if #fids > 0 then
     local priors = redis.call('HMGET', files, unpack(fids))
+    read_holders(p.files)
     local counts = {ready = 0, failed = 0, excess = 0, already = 0}
     for i, f in ipairs(p.files) do
       local o = f.outcome
-      -- a child its parent saw die may have been retried and reported since
-      if o.kind == 'dead' then
-        local r = redis.call('HGET', reported, f.file_upload_id)
-        if r then o = cjson.decode(r) end
-      end
       local prior = priors[i] and cjson.decode(priors[i]) or nil
       local got = apply_outcome(f, p.upload_id, o, prior)
       counts[got] = counts[got] + 1
@@ -289,7 +305,6 @@ elseif op == 'apply' then
         dead[#dead + 1] = f.file_upload_id
       end
     end
-    redis.call('HDEL', reported, unpack(fids))
     detail = 'applied:' .. counts.ready .. ',' .. counts.failed .. ',' .. counts.excess ..
       ',' .. counts.already
   else
@@ -317,14 +332,13 @@ elseif op == 'report' then
   local prior = redis.call('HGET', files, p.file.file_upload_id)
   if prior or (u and u.state == 'applied') then
     -- a late child: its job had died and was retried after its outcome was applied (with its
-    -- upload, or with an earlier chunk of it)
+    -- upload, or with an earlier chunk of it); a child reporting before that is its parent's
     touched = true
+    read_holders({p.file})
     detail = 'late:' .. apply_outcome(p.file, p.upload_id, p.file.outcome,
       prior and cjson.decode(prior) or nil)
     settle()
   else
-    redis.call('HSET', reported, p.file.file_upload_id, cjson.encode(p.file.outcome))
-    redis.call('EXPIRE', reported, retention)
     detail = 'pending'
   end
 elseif op == 'lease' then
@@ -361,6 +375,11 @@ else
 end
 
 flush()
+if #emitted > 0 then
+  for from = 1, #emitted, SLICE do
+    redis.call('RPUSH', outbox, unpack(emitted, from, math.min(from + SLICE - 1, #emitted)))
+  end
+end
 if touched and registered then
   local counters = {}
   for _, name in ipairs(COUNTERS) do
@@ -375,6 +394,8 @@ if touched then
   local target = math.max(retention, redis.call('TTL', meta))
   for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], target) end
 end
+-- the whole outbox, so the caller publishes what an earlier step left too; a child's pending
+-- report changes nothing and answers none (its parent's step will)
 return {detail, registered and redis.call('HGET', meta, 'created_at_ms') or '',
-  redis.call('LRANGE', outbox, 0, -1), revived, dead}
+  (touched or op == 'lease') and redis.call('LRANGE', outbox, 0, -1) or {}, revived, dead}
 `;

@@ -36,7 +36,7 @@ export class BatchTransitions {
     private readonly prefix: string,
     private readonly retentionSeconds: number,
   ) {
-    redis.defineCommand('batchTransition', { numberOfKeys: 9, lua: transitionLua });
+    redis.defineCommand('batchTransition', { numberOfKeys: 8, lua: transitionLua });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -110,7 +110,6 @@ export class BatchTransitions {
       k.essays,
       k.files,
       k.uploads,
-      k.reported,
       k.outbox,
       k.contents,
       op,

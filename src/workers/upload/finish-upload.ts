@@ -20,15 +20,32 @@ export interface FinishUploadDeps extends BatchStepDeps {
 export async function finishUpload(
   job: FinishUploadJob,
   deps: FinishUploadDeps,
-  children: ChildrenOutcomes,
+  readChildren: () => Promise<ChildrenOutcomes>,
 ): Promise<{ detail: string }> {
+  let children = await readChildren();
+  let result = await apply(job, deps, children);
+  // a child seen dead may have been retried from the board while this ran: once it is done
+  // (reading the children again waits for it) its value replaces PROCESSING_FAILED; one that
+  // finishes after this read finds its upload applied and applies itself
+  if (result.dead.length > 0) {
+    children = await readChildren();
+    if (result.dead.some((id) => extractResultSchema.safeParse(children.values[id]).success))
+      result = await apply(job, deps, children);
+  }
+  // the deaths behind the files that are PROCESSING_FAILED now; a retried parent records what
+  // a crashed one left
+  await deps.recordDeadChildren(result.dead.filter((id) => id in children.failures));
+  return { detail: result.detail };
+}
+
+function apply(job: FinishUploadJob, deps: FinishUploadDeps, children: ChildrenOutcomes) {
   const files = job.files.map((f) => ({
     file_upload_id: f.file_upload_id,
     original_file_name: f.original_file_name,
     raw_storage_id: f.raw_storage_id,
     outcome: outcomeOf(f, children),
   }));
-  const result = await runBatchStep(job.batch_id, job.correlation_id, deps, () =>
+  return runBatchStep(job.batch_id, job.correlation_id, deps, () =>
     deps.transitions.applyUpload(
       job.batch_id,
       {
@@ -40,10 +57,6 @@ export async function finishUpload(
       files,
     ),
   );
-  // the deaths behind the files that are PROCESSING_FAILED now (a dead child whose retry had
-  // reported is not one of them); a retried parent records what a crashed one left
-  await deps.recordDeadChildren(result.dead.filter((id) => id in children.failures));
-  return { detail: result.detail };
 }
 
 function outcomeOf(file: ManifestFile, children: ChildrenOutcomes): FileOutcome {

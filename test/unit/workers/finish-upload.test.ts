@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import type { ChildrenOutcomes } from '../../../src/queues/create-worker.js';
+import type { FinishUploadJob } from '../../../src/queues/jobs.js';
+import type { TransitionResult } from '../../../src/shared/batches/transitions.js';
+import { createMetrics } from '../../../src/shared/metrics.js';
+import { finishUpload } from '../../../src/workers/upload/finish-upload.js';
+
+const sha = (n: number) => n.toString(16).padStart(64, '0');
+const job: FinishUploadJob = {
+  batch_id: 'b',
+  upload_id: 'u',
+  expected_count: 2,
+  upload_ts: 'now',
+  correlation_id: 'c',
+  files: ['a', 'x'].map((id, n) => ({
+    file_upload_id: id,
+    original_file_name: `${id}.txt`,
+    raw_storage_id: sha(n),
+    size_bytes: 10,
+  })),
+};
+const value = (id: string) => ({
+  file_upload_id: id,
+  outcome: { kind: 'content', text_storage_id: sha(9), text_length: 100 },
+});
+
+describe('the reconciling parent', () => {
+  it('reads its children again when one was dead: a retry that finished meanwhile replaces the dead letter', async () => {
+    const applied: string[][] = [];
+    const recorded: string[][] = [];
+    const reads: ChildrenOutcomes[] = [
+      // x died; then, retried from the board while the parent applied the upload, it finished
+      { values: { a: value('a') }, failures: { x: 'boom' } },
+      { values: { a: value('a'), x: value('x') }, failures: {} },
+    ];
+    await finishUpload(
+      job,
+      {
+        publisher: { publishOutbox: async () => [] } as never,
+        metrics: createMetrics(),
+        transitions: {
+          applyUpload: async (
+            _b: string,
+            _u: unknown,
+            files: { file_upload_id: string; outcome: { kind: string } }[],
+          ) => {
+            applied.push(files.map((f) => `${f.file_upload_id}:${f.outcome.kind}`));
+            const dead = files
+              .filter((f) => f.outcome.kind === 'dead')
+              .map((f) => f.file_upload_id);
+            return {
+              detail: 'applied',
+              completed: null,
+              createdAtMs: null,
+              outbox: [],
+              dead,
+            } as TransitionResult;
+          },
+        } as never,
+        recordDeadChildren: async (ids) => void recorded.push(ids),
+      },
+      async () => reads.shift()!,
+    );
+    expect(applied).to.deep.equal([
+      ['a:content', 'x:dead'],
+      ['a:content', 'x:content'],
+    ]);
+    expect(recorded).to.deep.equal([[]]);
+  });
+});
