@@ -118,8 +118,9 @@ function handlers(
             ),
         }),
       // a dead child's outcome is its parent's to give (the parent reads its failure and
-      // records the death); a child that died again after that is recorded here, unless its
-      // retry reported first (its work was not lost)
+      // records the death); one that died again after that is recorded here, unless its file
+      // got a real outcome after all (its work was not lost); its batch's outbox is drained
+      // (a late child that died after its step left its events there)
       onDeadLetter: async (p) => {
         await ctx.publisher.drainOutbox(p.batch_id, p.correlation_id);
         const state = await batches.view.fileState(p.batch_id, p.upload_id, p.file_upload_id);
