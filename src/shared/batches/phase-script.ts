@@ -33,8 +33,11 @@ end
 
 local function pending(ids)
   local out = {}
-  for _, id in ipairs(ids) do
-    if redis.call('HEXISTS', results, id) == 0 then out[#out + 1] = id end
+  for from = 1, #ids, 1000 do
+    local slice = {unpack(ids, from, math.min(from + 999, #ids))}
+    for i, found in ipairs(redis.call('HMGET', results, unpack(slice))) do
+      if not found then out[#out + 1] = slice[i] end
+    end
   end
   return out
 end

@@ -53,16 +53,19 @@ local meta, freeSlots, allSlots, essays, files, uploads, outbox, contents =
 local op, p, retention, now_ms = ARGV[1], cjson.decode(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local batch_id = p.batch_id
 
-local registered = redis.call('EXISTS', meta) == 1
+-- a child's report, the one step per file, reads the batch only when it is late (below)
+local registered, status, c = false, '', {}
 local COUNTERS = {'expected_count', 'received_count_from_uploads', 'ready_count', 'failed_count',
   'excess_count', 'open_uploads'}
-local c, status = {}, ''
-if registered then
-  local m = redis.call('HMGET', meta, 'status', 'deadline_passed', unpack(COUNTERS))
-  status = m[1]
-  c.deadline_passed = m[2] == '1'
-  for i, name in ipairs(COUNTERS) do c[name] = tonumber(m[i + 2]) or 0 end
+local function load_batch()
+  local m = redis.call('HMGET', meta, 'batch_id', 'status', 'deadline_passed', unpack(COUNTERS))
+  registered = m[1] ~= false
+  if not registered then return end
+  status = m[2]
+  c.deadline_passed = m[3] == '1'
+  for i, name in ipairs(COUNTERS) do c[name] = tonumber(m[i + 3]) or 0 end
 end
+if op ~= 'report' then load_batch() end
 local touched = false
 local detail = 'noop'
 local revived, dead = {}, {}
@@ -333,6 +336,7 @@ elseif op == 'report' then
   if prior or (u and u.state == 'applied') then
     -- a late child: its job had died and was retried after its outcome was applied (with its
     -- upload, or with an earlier chunk of it); a child reporting before that is its parent's
+    load_batch()
     touched = true
     read_holders({p.file})
     detail = 'late:' .. apply_outcome(p.file, p.upload_id, p.file.outcome,
