@@ -85,7 +85,7 @@ export async function createContext(
     redis,
     blobs,
     batches,
-    publisher: new Publisher(batches.log, queue, opts.source),
+    publisher: new Publisher(batches.log, queue, opts.source, config.WEBHOOK_ENDPOINTS),
     deadLetters: new DeadLetters(redis, queue(QueueName.dlq), metrics, opts.logger),
     flows,
     queue,

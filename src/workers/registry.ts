@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import { cappedBackoff } from '../queues/create-queue.js';
 import { createWorker, type QueueHandler } from '../queues/create-worker.js';
 import type { FleetContext } from '../queues/context.js';
 import { startDeadLetterSweep } from '../queues/dead-letters.js';
@@ -9,6 +10,7 @@ import {
   lifecycleJobSchema,
   orchestrateJobSchema,
   spellcheckJobSchema,
+  webhookJobSchema,
   type ExtractFileJob,
   type ExtractResult,
 } from '../queues/jobs.js';
@@ -24,6 +26,7 @@ import { orchestrate } from './orchestrate/orchestrate.js';
 import { OffThreadChecker } from './spellcheck/off-thread-checker.js';
 import { reportDeadSpellcheck, spellcheckEssay } from './spellcheck/spellcheck-essay.js';
 import { finishUpload } from './upload/finish-upload.js';
+import { deliverWebhook } from './webhooks/deliver-webhook.js';
 
 type ConsumedQueue = Exclude<QueueName, typeof QueueName.dlq>;
 
@@ -64,6 +67,7 @@ function handlers(
     metrics: ctx.metrics,
     crash: crashHook(config.TEST_CRASH_POINT),
   };
+  const webhookEndpoints = new Map(config.WEBHOOK_ENDPOINTS.map((e) => [e.key, e]));
   const uploadDeps = {
     ...step,
     transitions: batches.transitions,
@@ -128,6 +132,18 @@ function handlers(
         spellcheckEssay(p, { blobs: ctx.blobs, publisher: ctx.publisher, checker: res.checker! }),
       onDeadLetter: (p, reason) => reportDeadSpellcheck(p, ctx.publisher, reason),
     }),
+    [QueueName.webhook]: defineHandler({
+      queue: QueueName.webhook,
+      schema: webhookJobSchema,
+      handle: (p, meta) =>
+        deliverWebhook(p, {
+          endpoints: webhookEndpoints,
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          metrics: ctx.metrics,
+          log: meta.log,
+        }),
+      // a dead delivery has no subject in a batch: its DLQ record and the board's Retry are all
+    }),
   };
 }
 
@@ -172,6 +188,9 @@ export async function startWorkers(
       metrics: ctx.metrics,
       concurrency: settings.concurrency,
       ratePerSecond: settings.ratePerSecond,
+      ...(settings.backoff.maxDelayMs === undefined
+        ? {}
+        : { backoffStrategy: cappedBackoff(ctx.config, q) }),
     });
   });
   const sweep = startDeadLetterSweep(
