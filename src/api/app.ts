@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { boardRouter } from './board.js';
+import { asyncApiDocument } from './asyncapi.js';
 import { openApiDocument } from './openapi.js';
 import { allowedHostsOf } from '../shared/http-access.js';
 import { AuthFailures } from './middleware/auth-failures.js';
@@ -51,6 +52,13 @@ export function createApp(ctx: FleetContext): Express {
   const openapi = openApiDocument(ctx.config.MAX_EXPECTED_ESSAYS);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
+  });
+  const asyncapi = asyncApiDocument();
+  app.get('/asyncapi.json', (_req, res) => {
+    res.json(asyncapi);
+  });
+  app.get('/docs/events', (_req, res) => {
+    res.sendFile(path.join(publicDir, 'docs-events.html'));
   });
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();

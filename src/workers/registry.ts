@@ -18,6 +18,7 @@ import { QueueName } from '../queues/names.js';
 import { queueSettings } from '../queues/queue-settings.js';
 import type { Config } from '../shared/config.js';
 import { crashHook } from '../shared/crash-hook.js';
+import type { FileProcessedNotice } from '../shared/events/notice.js';
 import { runBatchStep } from './batch-step.js';
 import { extractFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
@@ -148,9 +149,9 @@ function handlers(
 }
 
 /** The live notice of a finished file (not kept: the upload's events are the record). */
-function fileNotice(job: ExtractFileJob, outcome: ExtractResult['outcome']) {
+function fileNotice(job: ExtractFileJob, outcome: ExtractResult['outcome']): FileProcessedNotice {
   return {
-    notice: 'file_processed',
+    notice: 'file_processed' as const,
     batch_id: job.batch_id,
     upload_id: job.upload_id,
     file_upload_id: job.file_upload_id,
