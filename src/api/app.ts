@@ -15,6 +15,7 @@ import { observeHttp } from './middleware/http-metrics.js';
 import { rateLimitPerToken } from './middleware/rate-limit.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { batchesRouter } from './routes/batches.js';
+import { deadLettersRouter } from './routes/dead-letters.js';
 import { essaysRouter } from './routes/essays.js';
 import { filesRouter } from './routes/files.js';
 import { healthRouter } from './routes/health.js';
@@ -48,6 +49,7 @@ export function createApp(ctx: FleetContext): Express {
   app.use(batchesRouter(ctx));
   app.use(filesRouter(ctx));
   app.use(essaysRouter(ctx));
+  app.use(deadLettersRouter(ctx));
   app.use(boardRouter(ctx, failures));
   const openapi = openApiDocument(ctx.config.MAX_EXPECTED_ESSAYS);
   app.get('/openapi.json', (_req, res) => {

@@ -6,7 +6,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** Runs a bin/ entry as its own OS process, through tsx, with the given environment. */
 export function spawnBin(
-  script: 'start' | 'api' | 'worker',
+  script: 'start' | 'api' | 'worker' | 'essay-intake',
   args: string[],
   env: Record<string, string | undefined>,
 ): ChildProcess & { output(): string } {
