@@ -7,7 +7,7 @@ import { QueueName } from '../../src/queues/names.js';
 import { ApiClient, essay } from '../helpers/api.js';
 import { writeEssayFolder } from '../helpers/essay-folder.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
-import { exitOf, repoRoot, spawnBin, waitForOutput } from '../helpers/processes.js';
+import { exitOf, repoRoot, spawnBin, spawnCaptured, waitForOutput } from '../helpers/processes.js';
 import { useRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
@@ -16,17 +16,10 @@ const token = 'platform-token-0123456789';
 const cliPath = path.join(repoRoot, 'bin', 'essay-intake.ts');
 
 /** Runs the CLI as its own process, stdout and stderr apart, with only the env given. */
-function cli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return exitOf(child, 90_000).then(({ code }) => ({ code, stdout, stderr }));
+async function cli(args: string[], env: Record<string, string>) {
+  const child = spawnCaptured(process.execPath, ['--import', 'tsx', cliPath, ...args], { env });
+  const { code } = await exitOf(child, 90_000);
+  return { code, ...child.streams() };
 }
 
 /** Runs the CLI on a terminal of its own (util-linux `script`), as a person at a shell would. */

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { freePort } from '../../src/shared/redis-server.js';
 import { signatureHeader } from '../../src/shared/webhooks.js';
 import { writeEssayFolder } from '../helpers/essay-folder.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
-import { exitOf, repoRoot, waitForOutput } from '../helpers/processes.js';
+import { exitOf, repoRoot, spawnCaptured, waitForOutput } from '../helpers/processes.js';
 import { useRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -23,21 +22,8 @@ function readmeExamples(): Record<string, string> {
   return found;
 }
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string>) {
-  const child = spawn(command, args, {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return Object.assign(child, {
-    output: () => stdout + stderr,
-    streams: () => ({ stdout, stderr }),
-  });
-}
+const run = (command: string, args: string[], cwd: string, env: Record<string, string>) =>
+  spawnCaptured(command, args, { cwd, env });
 
 describe('e2e: the README examples, as they stand', function () {
   this.timeout(120_000);

@@ -1,10 +1,6 @@
 // Renders /asyncapi.json as a plain catalogue: each channel, then each message with its payload.
-const el = (tag, text, cls) => {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (cls) node.className = cls;
-  return node;
-};
+import { el } from '/dom.js';
+
 const spec = await fetch('/asyncapi.json').then((r) => r.json());
 /** Follows a local `#/…` reference inside the document. */
 const resolve = (node) =>
