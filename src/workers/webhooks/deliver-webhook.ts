@@ -71,7 +71,7 @@ export async function deliverWebhook(job: WebhookJob, deps: WebhookDeps): Promis
     });
     status = res.status;
     if (status < 200 || status >= 300) {
-      const said = (await res.text().catch(() => '')).slice(0, 200);
+      const said = await firstBytes(res, 200);
       throw new WebhookDeliveryError(
         WebhookFailure.WEBHOOK_REFUSED,
         `${endpoint.url} answered ${status}${said ? `: ${said}` : ''}`,
@@ -97,4 +97,29 @@ export async function deliverWebhook(job: WebhookJob, deps: WebhookDeps): Promis
   if (Number.isFinite(published))
     deps.metrics.webhookLatency.observe(Math.max(0, (now() - published) / 1000));
   return { status: 'delivered', http_status: status };
+}
+
+/** The start of an answer's body for the failure's reason: read no further than `max` bytes. */
+async function firstBytes(res: Response, max: number): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // a body that breaks off: the status says enough
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks)
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')
+    .trim();
 }
