@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import type { FleetContext } from '../queues/context.js';
 import { boardRouter } from './board.js';
+import { asyncApiDocument } from './asyncapi.js';
 import { openApiDocument } from './openapi.js';
 import { allowedHostsOf } from '../shared/http-access.js';
 import { AuthFailures } from './middleware/auth-failures.js';
@@ -14,6 +15,7 @@ import { observeHttp } from './middleware/http-metrics.js';
 import { rateLimitPerToken } from './middleware/rate-limit.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { batchesRouter } from './routes/batches.js';
+import { deadLettersRouter } from './routes/dead-letters.js';
 import { essaysRouter } from './routes/essays.js';
 import { filesRouter } from './routes/files.js';
 import { healthRouter } from './routes/health.js';
@@ -47,10 +49,18 @@ export function createApp(ctx: FleetContext): Express {
   app.use(batchesRouter(ctx));
   app.use(filesRouter(ctx));
   app.use(essaysRouter(ctx));
+  app.use(deadLettersRouter(ctx));
   app.use(boardRouter(ctx, failures));
   const openapi = openApiDocument(ctx.config.MAX_EXPECTED_ESSAYS);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
+  });
+  const asyncapi = asyncApiDocument();
+  app.get('/asyncapi.json', (_req, res) => {
+    res.json(asyncapi);
+  });
+  app.get('/docs/events', (_req, res) => {
+    res.sendFile(path.join(publicDir, 'docs-events.html'));
   });
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();

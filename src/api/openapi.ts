@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
 import { errorCodes } from '../shared/errors.js';
 import { envelopeSchema } from '../shared/events/envelope.js';
+import { deadLetterSchema } from '../queues/dead-letters.js';
 import { excessReasons } from '../shared/events/schemas.js';
 import { registerBodySchema } from './routes/batches.js';
+import { deadLetterIdSchema } from './routes/dead-letters.js';
 
 const uuid = z.string().uuid();
 const storageId = z.string().regex(/^[0-9a-f]{64}$/);
@@ -111,6 +113,15 @@ const batchView = z
   })
   .meta({ id: 'Batch' });
 
+const deadLetter = deadLetterSchema
+  .extend({
+    id: z.string(),
+    job_state: z.string().meta({
+      description: 'the job now: failed until redriven, then waiting, active, completed … or gone',
+    }),
+  })
+  .meta({ id: 'DeadLetter' });
+
 const json = (schema: z.ZodType, description: string) => ({
   description,
   content: { 'application/json': { schema } },
@@ -209,6 +220,33 @@ export function openApiDocument(maxExpected: number) {
           responses: {
             '200': { description: 'The text', content: { 'text/plain': { schema: z.string() } } },
             '404': problem('Unknown essay, or no such text yet'),
+          },
+        },
+      },
+      '/v1/dead-letters': {
+        get: {
+          summary:
+            'Dead letters, newest first: jobs that ran out of attempts (extraction, uploads, spellcheck, webhook deliveries)',
+          requestParams: {
+            query: z.object({ limit: z.number().int().min(1).max(500).optional() }),
+          },
+          responses: {
+            '200': json(z.object({ dead_letters: z.array(deadLetter) }), 'The dead letters'),
+            '400': problem('Invalid limit'),
+          },
+        },
+      },
+      '/v1/dead-letters/{id}/redrive': {
+        post: {
+          summary:
+            "Redrive a dead letter: its job runs again (the board's Retry). Send {} as application/json",
+          requestParams: { path: z.object({ id: deadLetterIdSchema }) },
+          requestBody: { content: { 'application/json': { schema: z.object({}) } } },
+          responses: {
+            '202': json(deadLetter, 'The job is back in its queue'),
+            '404': problem('No such dead letter'),
+            '409': problem('Its job is no longer failed (redriven already, or removed): NOT_DEAD'),
+            '415': problem('Not JSON'),
           },
         },
       },

@@ -91,7 +91,7 @@ export async function createContext(
     blobs,
     claims,
     batches,
-    publisher: new Publisher(batches.log, queue, opts.source),
+    publisher: new Publisher(batches.log, queue, opts.source, config.WEBHOOK_ENDPOINTS),
     deadLetters: new DeadLetters(redis, queue(QueueName.dlq), metrics, opts.logger),
     flows,
     queue,

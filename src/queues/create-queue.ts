@@ -3,16 +3,24 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config.js';
 import { bullPrefix } from '../shared/keys.js';
 import type { QueueName } from './names.js';
-import { queueSettings } from './queue-settings.js';
+import { backoffDelay, queueSettings } from './queue-settings.js';
+
+/** A backoff type of ours: exponential up to a ceiling (BullMQ's own has none). */
+export const CAPPED_BACKOFF = 'capped-exponential';
 
 /**
  * Retries with exponential backoff and jitter; bounded history so Redis memory stays flat.
  * A failed job stays in its queue's failed set (up to KEEP_FAILED_JOBS) so the board can retry it.
  */
 export function jobOptions(config: Config, queue: QueueName): DefaultJobOptions {
+  const settings = queueSettings(config, queue);
+  const { delayMs, maxDelayMs } = settings.backoff;
   return {
-    attempts: queueSettings(config, queue).attempts,
-    backoff: { type: 'exponential', delay: config.JOB_BACKOFF_MS, jitter: 0.5 },
+    attempts: settings.attempts,
+    backoff:
+      maxDelayMs === undefined
+        ? { type: 'exponential', delay: delayMs, jitter: 0.5 }
+        : { type: CAPPED_BACKOFF, delay: delayMs },
     removeOnComplete: { count: config.KEEP_COMPLETED_JOBS, age: config.JOB_RETENTION_SECONDS },
     removeOnFail: { count: config.KEEP_FAILED_JOBS, age: config.JOB_RETENTION_SECONDS },
   };
@@ -28,4 +36,14 @@ export function createQueue(name: QueueName, connection: Redis, config: Config):
     // so Redis holds a bounded tail of it rather than 10,000 entries a queue
     streams: { events: { maxLen: config.QUEUE_EVENTS_MAX_LEN } },
   });
+}
+
+/**
+ * The worker's side of `CAPPED_BACKOFF`: the delay doubles each attempt up to the queue's
+ * ceiling, ±10% so retries of many jobs spread out while the span stays what the settings say.
+ */
+export function cappedBackoff(config: Config, queue: QueueName): (attemptsMade: number) => number {
+  const { backoff } = queueSettings(config, queue);
+  return (attemptsMade) =>
+    Math.round(backoffDelay(attemptsMade, backoff) * (0.9 + Math.random() * 0.2));
 }

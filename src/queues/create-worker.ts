@@ -84,6 +84,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** Jobs per second across all workers of this queue; 0 means no limit. */
   ratePerSecond: number;
+  /** Delay before a retry for jobs whose backoff type is not BullMQ's own (CAPPED_BACKOFF). */
+  backoffStrategy?: (attemptsMade: number) => number;
 }
 
 function logKeys(data: unknown): Record<string, string> {
@@ -164,6 +166,7 @@ export function createWorker<T>(handler: QueueHandler<T>, opts: WorkerOptions): 
       stalledInterval: opts.config.JOB_LOCK_MS,
       maxStalledCount: 2,
       ...(opts.ratePerSecond > 0 ? { limiter: { max: opts.ratePerSecond, duration: 1000 } } : {}),
+      ...(opts.backoffStrategy ? { settings: { backoffStrategy: opts.backoffStrategy } } : {}),
     },
   );
   worker.on('error', (err) =>

@@ -94,3 +94,12 @@ export const orchestrateJobSchema = envelopeSchema;
 
 /** The janitor's round: nothing to say, the schedule is the message. */
 export const maintenanceJobSchema = z.object({});
+
+/** One event for one webhook endpoint (by its key: the job never carries the secret). */
+export const webhookJobSchema = z.object({
+  endpoint: z.string().regex(/^[0-9a-f]{16}$/),
+  /** The endpoint's URL without its query, so the board says where a dead delivery went. */
+  endpoint_url: z.string(),
+  event: envelopeSchema,
+});
+export type WebhookJob = z.infer<typeof webhookJobSchema>;

@@ -7,6 +7,7 @@ export const QueueName = {
   lifecycle: 'batch.lifecycle',
   orchestrate: 'batch.orchestrate',
   spellcheck: 'essay.spellcheck',
+  webhook: 'webhook.deliver',
   dlq: 'essay.processing.dlq',
   maintenance: 'fleet.maintenance',
 } as const;
@@ -27,13 +28,16 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 /** The Procfile roles and the queues each one consumes. */
 export const Role = {
   extractor: [QueueName.extract, QueueName.upload],
-  lifecycle: [QueueName.lifecycle, QueueName.orchestrate, QueueName.maintenance],
+  // deliveries wait on receivers, not on CPU, and grow with events like the rest of this role;
+  // a worker of their own keeps a slow receiver to its own slots (see docs/operations.md)
+  lifecycle: [QueueName.lifecycle, QueueName.orchestrate, QueueName.webhook, QueueName.maintenance],
   spellcheck: [QueueName.spellcheck],
 } as const satisfies Record<string, readonly QueueName[]>;
 export type Role = keyof typeof Role;
 
 /**
- * Which consumer queues receive each event type: a publisher adds one job per queue. A file's
+ * Which consumer queues receive each event type: a publisher adds one job per queue (and one
+ * `webhook.deliver` job per endpoint that subscribes to the type, from WEBHOOK_ENDPOINTS). A file's
  * and an upload's events are facts for the event log only: the upload's flow parent applied
  * them to the batch in the step that caused them.
  */

@@ -3,19 +3,23 @@ import type { EventLog, OutboxEntry } from '../shared/batches/event-log.js';
 import { makeEnvelope, type Envelope } from '../shared/events/envelope.js';
 import type { EventData } from '../shared/events/schemas.js';
 import type { EventType } from '../shared/events/vocabulary.js';
-import { subscriptions, type QueueName } from './names.js';
+import type { WebhookEndpoint } from '../shared/webhooks.js';
+import type { WebhookJob } from './jobs.js';
+import { QueueName, subscriptions } from './names.js';
 
 /**
  * Publishes events: one job per subscribing queue with the event id as job id (a re-publish of
  * the same fact is a no-op while the job is kept, and is recognised by the consumer's processed
- * set after that), then the batch's event log, once per id. The jobs go first: a crash in
- * between leaves the entries in the outbox, and the retry adds nothing twice.
+ * set after that), and one `webhook.deliver` job per endpoint subscribed to its type (job id:
+ * the event id and the endpoint's key), then the batch's event log, once per id. The jobs go
+ * first: a crash in between leaves the entries in the outbox, and the retry adds nothing twice.
  */
 export class Publisher {
   constructor(
     private readonly log: EventLog,
     private readonly queue: (name: QueueName) => Queue,
     private readonly source: string,
+    private readonly webhooks: readonly WebhookEndpoint[] = [],
   ) {}
 
   /** Builds and publishes an event about one subject that no batch step wrote to an outbox. */
@@ -64,13 +68,17 @@ export class Publisher {
     for (const envelope of envelopes)
       for (const q of subscriptions[envelope.event_type])
         byQueue.set(q, [...(byQueue.get(q) ?? []), envelope]);
-    await Promise.all(
-      [...byQueue].map(([q, list]) =>
+    const deliveries = envelopes.flatMap((e) =>
+      this.webhooks.filter((w) => w.events.has(e.event_type)).map((w) => webhookJob(w, e)),
+    );
+    await Promise.all([
+      ...[...byQueue].map(([q, list]) =>
         this.queue(q).addBulk(
           list.map((e) => ({ name: e.event_type, data: e, opts: { jobId: e.event_id } })),
         ),
       ),
-    );
+      deliveries.length ? this.queue(QueueName.webhook).addBulk(deliveries) : undefined,
+    ]);
   }
 
   private envelopeOf(batchId: string, entry: OutboxEntry, correlationId: string): Envelope {
@@ -85,4 +93,15 @@ export class Publisher {
       correlationId,
     });
   }
+}
+
+/** The delivery of one event to one endpoint: the same pair always has the same job id. */
+function webhookJob(endpoint: WebhookEndpoint, event: Envelope) {
+  const url = new URL(endpoint.url);
+  const data: WebhookJob = {
+    endpoint: endpoint.key,
+    endpoint_url: `${url.origin}${url.pathname}`,
+    event,
+  };
+  return { name: event.event_type, data, opts: { jobId: `${event.event_id}.${endpoint.key}` } };
 }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { crashPoints, crashSpecPattern } from './crash-hook.js';
+import { webhookEndpointsSetting } from './webhooks.js';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
@@ -178,6 +179,18 @@ export const configSchema = z
     /** How often the janitor (a lifecycle process) trims dead letters, old jobs and blobs. */
     JANITOR_INTERVAL_SECONDS: int(600, 1),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+
+    /** Receivers of signed event deliveries: a JSON list of `{url, secret, events}`; unset: none. */
+    WEBHOOK_ENDPOINTS: webhookEndpointsSetting,
+    /** Time limit of one delivery attempt, connection and answer; past it the attempt failed. */
+    WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+    WEBHOOK_CONCURRENCY: int(16, 1),
+    /** First retry delay of a failed delivery; doubles each attempt up to WEBHOOK_MAX_BACKOFF_MS. */
+    WEBHOOK_BACKOFF_MS: int(10_000, 0),
+    WEBHOOK_MAX_BACKOFF_MS: int(3_600_000, 1),
+    /** How long a delivery is retried before it is dead-lettered (the attempts follow from it). */
+    WEBHOOK_RETRY_SECONDS: int(24 * 3600, 0),
+    WEBHOOK_RATE_LIMIT: int(0, 0),
 
     /** Bearer tokens that may use the API, comma-separated (16+ characters each). */
     API_TOKENS: list(z.string().min(16, 'each API token needs at least 16 characters')),

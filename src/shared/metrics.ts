@@ -44,6 +44,18 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
       registers: [registry],
     }),
+    webhookDeliveries: new client.Counter({
+      name: 'webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome: delivered (2xx), failed (another answer, a timeout or no connection; retried), dropped (its endpoint is no longer configured).',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    webhookLatency: new client.Histogram({
+      name: 'webhook_delivery_latency_seconds',
+      help: "Seconds from an event's publication to its delivery to an endpoint, retries included.",
+      buckets: [0.05, 0.1, 0.5, 1, 5, 30, 120, 600, 3600, 6 * 3600, 24 * 3600],
+      registers: [registry],
+    }),
     uploadBytes: new client.Counter({
       name: 'upload_bytes_total',
       help: 'Bytes of files received by the upload endpoint.',

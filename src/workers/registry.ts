@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import { cappedBackoff } from '../queues/create-queue.js';
 import { createWorker, type QueueHandler } from '../queues/create-worker.js';
 import type { FleetContext } from '../queues/context.js';
 import { scheduleJanitor, scheduleUploadLease } from '../queues/clocks.js';
@@ -11,6 +12,7 @@ import {
   maintenanceJobSchema,
   orchestrateJobSchema,
   spellcheckJobSchema,
+  webhookJobSchema,
   type ExtractFileJob,
   type ExtractResult,
   type UploadLeaseJob,
@@ -22,6 +24,7 @@ import type { Config } from '../shared/config.js';
 import { blobsNamedInRedis, collectBlobs } from '../shared/blob-collector.js';
 import { crashHook } from '../shared/crash-hook.js';
 import { bullPrefix } from '../shared/keys.js';
+import type { FileProcessedNotice } from '../shared/events/notice.js';
 import { runBatchStep } from './batch-step.js';
 import { extractFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
@@ -31,6 +34,7 @@ import { orchestrate } from './orchestrate/orchestrate.js';
 import { OffThreadChecker } from './spellcheck/off-thread-checker.js';
 import { reportDeadSpellcheck, spellcheckEssay } from './spellcheck/spellcheck-essay.js';
 import { finishUpload } from './upload/finish-upload.js';
+import { deliverWebhook } from './webhooks/deliver-webhook.js';
 
 type ConsumedQueue = Exclude<QueueName, typeof QueueName.dlq>;
 
@@ -85,6 +89,7 @@ function handlers(
         job.round + 1,
       ),
   };
+  const webhookEndpoints = new Map(config.WEBHOOK_ENDPOINTS.map((e) => [e.key, e]));
   const uploadDeps = {
     ...step,
     transitions: batches.transitions,
@@ -189,13 +194,25 @@ function handlers(
         spellcheckEssay(p, { blobs: ctx.blobs, publisher: ctx.publisher, checker: res.checker! }),
       onDeadLetter: (p, reason) => reportDeadSpellcheck(p, ctx.publisher, reason),
     }),
+    [QueueName.webhook]: defineHandler({
+      queue: QueueName.webhook,
+      schema: webhookJobSchema,
+      handle: (p, meta) =>
+        deliverWebhook(p, {
+          endpoints: webhookEndpoints,
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          metrics: ctx.metrics,
+          log: meta.log,
+        }),
+      // a dead delivery has no subject in a batch: its DLQ record and the board's Retry are all
+    }),
   };
 }
 
 /** The live notice of a finished file (not kept: the upload's events are the record). */
-function fileNotice(job: ExtractFileJob, outcome: ExtractResult['outcome']) {
+function fileNotice(job: ExtractFileJob, outcome: ExtractResult['outcome']): FileProcessedNotice {
   return {
-    notice: 'file_processed',
+    notice: 'file_processed' as const,
     batch_id: job.batch_id,
     upload_id: job.upload_id,
     file_upload_id: job.file_upload_id,
@@ -237,6 +254,9 @@ export async function startWorkers(
       metrics: ctx.metrics,
       concurrency: settings.concurrency,
       ratePerSecond: settings.ratePerSecond,
+      ...(settings.backoff.maxDelayMs === undefined
+        ? {}
+        : { backoffStrategy: cappedBackoff(ctx.config, q) }),
     });
   });
   if (queues.includes(QueueName.maintenance))

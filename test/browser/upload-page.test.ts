@@ -155,6 +155,19 @@ describe('browser: the upload page and the board in headless Chromium', function
     await page.close();
   });
 
+  it('renders the event catalogue at /docs/events from the AsyncAPI document, all from its own origin', async () => {
+    const page = await browser.newPage();
+    const requests = watch(page, fleet.url);
+    await page.goto(`${fleet.url}/docs/events`);
+    await page.locator('h2', { hasText: '/v1/batches/{batch_id}/events' }).waitFor();
+    await page.locator('summary', { hasText: 'BatchEssaysReadyV1' }).first().click();
+    await page.locator('pre', { hasText: '"ready_essays"' }).first().waitFor();
+    await page.locator('h2', { hasText: 'Webhook deliveries' }).waitFor();
+    await page.screenshot({ path: `${artifacts}/docs-events.png`, fullPage: true });
+    requests.check();
+    await page.close();
+  });
+
   it('loads the board behind its login, listing every queue, all from its own origin', async () => {
     expect((await fetch(`${fleet.url}/admin/queues`)).status).to.equal(401);
     // the login as a browser sends it after the challenge (Basic), on every request of the board
@@ -169,6 +182,7 @@ describe('browser: the upload page and the board in headless Chromium', function
       'batch.lifecycle',
       'batch.orchestrate',
       'essay.spellcheck',
+      'webhook.deliver',
       'essay.processing.dlq',
     ])
       await page.getByText(name, { exact: true }).first().waitFor({ timeout: 20_000 });

@@ -216,8 +216,12 @@ describe('chaos: processes killed, Redis restarted, jobs dead', function () {
         correlation_id: reg.correlation_id,
       });
       expect(letter!.data.reason).to.include('not found');
-      const dead = await fleet.workers.metrics.dlqMessages.get();
-      expect(dead.values.find((v) => v.labels.queue === 'essay.extract')?.value).to.equal(1);
+      // the record is written before the death is marked and counted: wait for the count
+      const counted = async () =>
+        (await fleet.workers.metrics.dlqMessages.get()).values.find(
+          (v) => v.labels.queue === 'essay.extract',
+        )?.value;
+      expect(await waitFor('the death to be counted', counted)).to.equal(1);
       const job = await fleet.web.queue(QueueName.extract).getJob(doomed.file_upload_id);
       expect(await job!.getState()).to.equal('failed');
 

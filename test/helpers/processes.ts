@@ -6,7 +6,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /** Runs a bin/ entry as its own OS process, through tsx, with the given environment. */
 export function spawnBin(
-  script: 'start' | 'api' | 'worker',
+  script: 'start' | 'api' | 'worker' | 'essay-intake',
   args: string[],
   env: Record<string, string | undefined>,
 ): ChildProcess & { output(): string } {
@@ -23,6 +23,30 @@ export function spawnBin(
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   return Object.assign(child, { output: () => out });
+}
+
+/**
+ * Runs any command as its own OS process with only the environment given (PATH and HOME kept),
+ * stdout and stderr kept apart, and both together for `waitForOutput`.
+ */
+export function spawnCaptured(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): ChildProcess & { output(): string; streams(): { stdout: string; stderr: string } } {
+  const child = spawn(command, args, {
+    cwd: opts.cwd ?? repoRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  return Object.assign(child, {
+    output: () => stdout + stderr,
+    streams: () => ({ stdout, stderr }),
+  });
 }
 
 /** Resolves when the process prints `pattern`; rejects if it exits first or the time runs out. */

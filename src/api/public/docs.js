@@ -1,10 +1,6 @@
 // Renders /openapi.json as a plain reference: every path, its operations, parameters and answers.
-const el = (tag, text, cls) => {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (cls) node.className = cls;
-  return node;
-};
+import { el } from '/dom.js';
+
 const spec = await fetch('/openapi.json').then((r) => r.json());
 const root = document.getElementById('paths');
 const schemaText = (schema) => JSON.stringify(schema, null, 2);

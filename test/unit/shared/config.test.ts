@@ -71,4 +71,44 @@ describe('config', () => {
       loadConfig({ ALLOWED_HOSTS: 'essays.school.se,[::1]:8080' }).ALLOWED_HOSTS,
     ).to.deep.equal(['essays.school.se', '[::1]:8080']);
   });
+
+  it('reads webhook endpoints, and refuses what is not a plain http(s) receiver', () => {
+    const secret = 'whsec_0123456789abcdef';
+    const c = loadConfig({
+      WEBHOOK_ENDPOINTS: JSON.stringify([
+        { url: 'https://hooks.example.com/essays', secret, events: ['BatchEssaysReadyV1'] },
+        { url: 'http://10.0.0.5:8080/all', secret, events: ['*'] },
+      ]),
+    });
+    expect(c.WEBHOOK_ENDPOINTS.map((e) => [e.url, e.key.length, e.events.size])).to.deep.equal([
+      ['https://hooks.example.com/essays', 16, 1],
+      ['http://10.0.0.5:8080/all', 16, 10],
+    ]);
+    expect(loadConfig({}).WEBHOOK_ENDPOINTS).to.deep.equal([]);
+    const refused = (list: unknown) => {
+      try {
+        loadConfig({ WEBHOOK_ENDPOINTS: typeof list === 'string' ? list : JSON.stringify(list) });
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+      return expect.fail(`${JSON.stringify(list)} was accepted`);
+    };
+    for (const url of ['file:///etc/passwd', 'ftp://example.com/x', 'gopher://x', 'not a url'])
+      expect(refused([{ url, secret, events: ['*'] }])).to.include('WEBHOOK_ENDPOINTS');
+    expect(refused([{ url: 'https://u:p@example.com/', secret, events: ['*'] }])).to.include(
+      'user:password@',
+    );
+    expect(refused([{ url: 'https://example.com/', secret: 'short', events: ['*'] }])).to.include(
+      '16 characters',
+    );
+    expect(refused([{ url: 'https://example.com/', secret, events: ['BatchReady'] }])).to.include(
+      'WEBHOOK_ENDPOINTS',
+    );
+    expect(refused([{ url: 'https://example.com/', secret, events: [] }])).to.include(
+      'WEBHOOK_ENDPOINTS',
+    );
+    const twice = { url: 'https://example.com/', secret, events: ['*'] };
+    expect(refused([twice, twice])).to.include('each url only once');
+    expect(refused('[{"url": ')).to.include('a JSON list');
+  });
 });
