@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
 import { Redis } from 'ioredis';
 import { QueueName } from '../../src/queues/names.js';
 import { batchKeys } from '../../src/shared/keys.js';
 import { freePort } from '../../src/shared/redis-server.js';
 import { runWorkers } from '../../src/workers/run.js';
 import { ApiClient, essay } from '../helpers/api.js';
-import { failForGood } from '../helpers/dying-worker.js';
+import { failForGood, takeBlobAway } from '../helpers/dying-worker.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { exitOf, spawnBin, waitForOutput } from '../helpers/processes.js';
 import { useRedis } from '../helpers/redis.js';
@@ -193,8 +192,7 @@ describe('e2e: faults at the edges of an upload (C1-C4)', function () {
     ]);
     // the fault: one file's stored bytes are away while its attempts run, so its job dies
     const doomed = up.body.files[1];
-    const blobPath = (fleet.web.blobs as any).pathOf(doomed.raw_storage_id);
-    fs.renameSync(blobPath, `${blobPath}.away`);
+    const putBack = takeBlobAway(fleet.web.blobs, doomed.raw_storage_id);
     const extractor = await runWorkers(fleet.workers, [QueueName.extract]);
     try {
       const ready = await api.waitForBatch(reg.batch_id);
@@ -203,7 +201,7 @@ describe('e2e: faults at the edges of an upload (C1-C4)', function () {
         'the first spellcheck phase to complete',
         async () => (await api.batch(reg.batch_id)).phases.spellcheck?.status === 'completed',
       );
-      fs.renameSync(`${blobPath}.away`, blobPath);
+      putBack();
       const retry = await fetch(
         `${fleet.url}/admin/queues/api/queues/${QueueName.extract}/${doomed.file_upload_id}/retry`,
         { method: 'PUT', headers: { authorization: boardAuth } },

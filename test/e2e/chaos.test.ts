@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
 import { QueueName } from '../../src/queues/names.js';
 import { batchKeys } from '../../src/shared/keys.js';
 import { runWorkers } from '../../src/workers/run.js';
 import { ApiClient, essay } from '../helpers/api.js';
 import { makePdf } from '../helpers/documents.js';
+import { takeBlobAway } from '../helpers/dying-worker.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { exitOf, spawnBin, waitForOutput } from '../helpers/processes.js';
 import { useRedis } from '../helpers/redis.js';
@@ -189,8 +189,7 @@ describe('chaos: processes killed, Redis restarted, jobs dead', function () {
     ]);
     // the fault: the stored bytes of one file vanish before any extractor runs
     const doomed = up.body.files[1];
-    const blobPath = (fleet.web.blobs as any).pathOf(doomed.raw_storage_id);
-    fs.renameSync(blobPath, `${blobPath}.away`);
+    const putBack = takeBlobAway(fleet.web.blobs, doomed.raw_storage_id);
     const extractor = await runWorkers(fleet.workers, [QueueName.extract]);
     try {
       const batch = await api.waitForBatch(reg.batch_id, 20_000).catch(async (e) => {
@@ -226,7 +225,7 @@ describe('chaos: processes killed, Redis restarted, jobs dead', function () {
       expect(await job!.getState()).to.equal('failed');
 
       // the board: its login is required, then Retry re-runs the dead job
-      fs.renameSync(`${blobPath}.away`, blobPath);
+      putBack();
       const retryUrl = `${fleet.url}/admin/queues/api/queues/essay.extract/${doomed.file_upload_id}/retry`;
       expect((await fetch(retryUrl, { method: 'PUT' })).status).to.equal(401);
       const auth = `Basic ${Buffer.from('operator:correct horse battery').toString('base64')}`;

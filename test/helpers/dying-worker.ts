@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -43,4 +44,14 @@ export async function failForGood(
     await worker.close();
     await connection.quit();
   }
+}
+
+/**
+ * Takes a stored file's bytes away (from an fs blob store), so every attempt to extract it fails
+ * for infrastructure reasons and its job dies; answers the function that puts them back.
+ */
+export function takeBlobAway(blobs: unknown, rawStorageId: string): () => void {
+  const file = (blobs as { pathOf(id: string): string }).pathOf(rawStorageId);
+  fs.renameSync(file, `${file}.away`);
+  return () => fs.renameSync(`${file}.away`, file);
 }
