@@ -206,8 +206,12 @@ describe('chaos: processes killed, Redis restarted, jobs dead', function () {
         error_code: 'PROCESSING_FAILED',
       });
 
+      // the parent records the death just after the step that made the batch ready: wait for it
       const dlq = fleet.web.queue(QueueName.dlq);
-      const [letter] = await dlq.getJobs(['waiting']);
+      const [letter] = await waitFor('the dead letter', async () => {
+        const letters = await dlq.getJobs(['waiting']);
+        return letters.length > 0 ? letters : undefined;
+      });
       expect(letter!.data).to.include({
         source_queue: 'essay.extract',
         job_id: doomed.file_upload_id,

@@ -74,6 +74,9 @@ describe('e2e: a Procfile fleet on a Redis Cluster and S3', function () {
               content: i === 0 ? '' : essay(`batch ${n} file ${i}`),
             })),
           );
+          // on a refusal, what the web answered and logged says why
+          if (up.status !== 202)
+            console.log(JSON.stringify(up.body), procs[0]!.output().slice(-3000));
           expect(up.status).to.equal(202);
         }),
       );
