@@ -57,7 +57,7 @@ describe('the reconciling parent', () => {
             } as TransitionResult;
           },
         } as never,
-        recordDeadChildren: async (ids) => void recorded.push(ids),
+        recordDeadChildren: async (dead) => void recorded.push(dead.map((d) => d.id)),
       },
       async () => reads.shift()!,
     );
