@@ -20,6 +20,28 @@ export const swedishEssay = [
   'Nästa år hoppas jag att vi får åka dit igen och stanna ännu längre.',
 ];
 
+export const swedishEssay2 = [
+  'Skolan i framtiden',
+  '',
+  'Många elever tycker att skoldagen är för lång och att läxorna är för många.',
+  'Jag tror att skolan skulle bli bättre om vi fick välja fler ämnen själva.',
+  'Lärarna gör ett fantastiskt jobb, även när klasserna är stora och stökiga.',
+  'Datorer hjälper oss att söka fakta, men böcker är fortfarande värdefulla.',
+  'Det är också viktigt att få röra på sig ute på rasterna varje förmiddag.',
+  'Därför hoppas jag att framtidens skola blir både roligare och lugnare.',
+];
+
+export const englishEssay2 = [
+  'A day at the seaside',
+  '',
+  'Last summer my grandmother took me to a small town by the sea in Wales.',
+  'We walked along the beach and collected shells of many shapes and colours.',
+  'In the afternoon we ate fish and chips while the seagulls watched us.',
+  'The wind was strong, so we flew a red kite high above the sand dunes.',
+  'At sunset the water turned golden and the boats came back to the harbour.',
+  'It was one of the happiest days I can remember from my whole childhood.',
+];
+
 export const englishEssay = [
   'Why reading matters',
   '',
