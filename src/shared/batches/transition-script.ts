@@ -144,7 +144,10 @@ end
 local function read_holders(list)
   local keys = {}
   for _, f in ipairs(list) do
-    if f.raw_storage_id then keys[#keys + 1] = 'raw:' .. f.raw_storage_id end
+    -- a part the API refused has raw_storage_id null, which cjson decodes to a (truthy) userdata
+    if f.raw_storage_id and f.raw_storage_id ~= cjson.null then
+      keys[#keys + 1] = 'raw:' .. f.raw_storage_id
+    end
     if f.outcome and f.outcome.text_fingerprint then
       keys[#keys + 1] = 'text:' .. f.outcome.text_fingerprint
     end
