@@ -73,10 +73,15 @@ export function runLimited(
       if (code === 0) return resolve(Buffer.concat(out));
       // killed from outside (an operator, the kernel's OOM killer): not the file's fault alone
       if (signal) return reject(new InfrastructureError(`${command} was killed (${signal})`));
+      // what the tool said is for operators (the job's log), not for the teacher's message
+      const cause = new Error(`${command} exited ${code}: ${err.trim().slice(-500)}`);
       reject(
-        new ContentError(
-          ErrorCode.CORRUPTED_FILE,
-          `${what[0]!.toUpperCase()}${what.slice(1)} could not be read (${command}: ${err.trim().split('\n').pop() ?? code}).`,
+        Object.assign(
+          new ContentError(
+            ErrorCode.CORRUPTED_FILE,
+            `${what[0]!.toUpperCase()}${what.slice(1)} is damaged and could not be read.`,
+          ),
+          { cause },
         ),
       );
     });

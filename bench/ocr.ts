@@ -1,0 +1,134 @@
+// OCR throughput: pages/s and ms per page of one `ocr` process's work (ocrDocument: pdftoppm or
+// the image preparation, then tesseract, each a limited process) against the tesseract command
+// run directly on the same images (single-threaded, same languages and output), in the same run.
+//   npm run bench:ocr [-- --quick]
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { loadConfig } from '../src/shared/config.js';
+import { ocrDocument, type OcrFormat } from '../src/workers/ocr/ocr-document.js';
+import { ocrOptions } from '../src/workers/registry.js';
+import {
+  englishEssay,
+  englishEssay2,
+  makeImagePdf,
+  makePhoto,
+  renderTextPng,
+  swedishEssay,
+  swedishEssay2,
+} from '../test/helpers/scans.js';
+import { markdownTable, writeReport } from './lib/report.js';
+
+const run = promisify(execFile);
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const rounds = args.quick ? 1 : 3;
+const opts = ocrOptions(loadConfig({}));
+const texts = [swedishEssay, swedishEssay2, englishEssay, englishEssay2];
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ocr-'));
+
+interface Page {
+  /** What the fleet is handed: an image-only PDF or a phone photo. */
+  file: Buffer;
+  format: OcrFormat;
+  /** The same page as tesseract alone can read it: the 300 dpi render, or the photo upright. */
+  image: string;
+  languages: string;
+}
+
+async function pages(kind: 'scan' | 'photo'): Promise<Page[]> {
+  return Promise.all(
+    texts.map(async (lines, i) => {
+      const png = await renderTextPng(lines);
+      const image = path.join(dir, `${kind}-${i}.png`);
+      const languages = i < 2 ? 'swe' : 'eng';
+      if (kind === 'scan') {
+        writeFileSync(image, png);
+        return { file: await makeImagePdf([png]), format: 'pdf' as const, image, languages };
+      }
+      const photo = await makePhoto(png, { seed: i + 1 });
+      await sharp(photo).rotate().greyscale().png().toFile(image);
+      return { file: photo, format: 'jpeg' as const, image, languages };
+    }),
+  );
+}
+
+interface Rate {
+  pages: number;
+  perSecond: number;
+  msPerPage: number;
+}
+
+async function rate(list: Page[], work: (p: Page) => Promise<unknown>): Promise<Rate> {
+  await work(list[0]!); // warm-up: tesseract's language data into the page cache
+  const started = performance.now();
+  let n = 0;
+  for (let r = 0; r < rounds; r++)
+    for (const p of list) {
+      await work(p);
+      n++;
+    }
+  const ms = performance.now() - started;
+  return { pages: n, perSecond: (n * 1000) / ms, msPerPage: ms / n };
+}
+
+const direct = (p: Page) =>
+  run('tesseract', [p.image, 'stdout', '-l', p.languages, '--psm', '3', 'tsv'], {
+    env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+    maxBuffer: 64 << 20,
+  });
+const fleet = (p: Page) => ocrDocument(p.file, p.format, p.languages, opts);
+
+const rows: (string | number)[][] = [];
+const results: Record<string, unknown> = {};
+try {
+  for (const kind of ['scan', 'photo'] as const) {
+    const list = await pages(kind);
+    // alternate, so a neighbour's load on the shared cores falls on both alike
+    const d1 = await rate(list, direct);
+    const f1 = await rate(list, fleet);
+    const d2 = await rate(list, direct);
+    const f2 = await rate(list, fleet);
+    const sum = (a: Rate, b: Rate): Rate => {
+      const n = a.pages + b.pages;
+      const ms = a.msPerPage * a.pages + b.msPerPage * b.pages;
+      return { pages: n, perSecond: (n * 1000) / ms, msPerPage: ms / n };
+    };
+    const d = sum(d1, d2);
+    const f = sum(f1, f2);
+    results[kind] = { direct: d, ocr_process: f, ocr_vs_direct: f.perSecond / d.perSecond };
+    rows.push([
+      kind === 'scan' ? 'scanned PDF page (300 dpi A4)' : 'phone photo (JPEG, EXIF 6)',
+      d.perSecond.toFixed(3),
+      d.msPerPage.toFixed(0),
+      f.perSecond.toFixed(3),
+      f.msPerPage.toFixed(0),
+      (f.perSecond / d.perSecond).toFixed(2),
+    ]);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+writeReport(
+  'ocr',
+  'OCR: one ocr process against tesseract run directly',
+  markdownTable(
+    [
+      'page',
+      'tesseract direct pages/s (baseline, 1 thread)',
+      'direct ms/page',
+      'ocr process pages/s',
+      'ocr ms/page',
+      'ocr ÷ direct',
+    ],
+    rows,
+  ) +
+    `\n\n4 pages of 8 lines (2 Swedish, read with swe; 2 English, with eng), ${rounds * 2} rounds each, alternating direct and ocr. ` +
+    'Direct: `tesseract <png> stdout -l <lang> --psm 3 tsv` with OMP_THREAD_LIMIT=1 on the 300 dpi render (scan) or the photo already upright and grey (photo). ' +
+    'The ocr process adds pdfinfo and pdftoppm (scan) or the image preparation in its own process (photo), and the limits. Target: ocr ÷ direct ≥ 0.85.',
+  results,
+);
