@@ -25,7 +25,8 @@ import { markdownTable, writeReport } from './lib/report.js';
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const rounds = args.quick ? 1 : 3;
+// each cell alternates direct and ocr this many times over the pages (a page takes seconds)
+const rounds = args.quick ? 1 : 2;
 const opts = ocrOptions(loadConfig({}));
 const texts = [swedishEssay, swedishEssay2, englishEssay, englishEssay2];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ocr-'));
@@ -63,14 +64,12 @@ interface Rate {
 }
 
 async function rate(list: Page[], work: (p: Page) => Promise<unknown>): Promise<Rate> {
-  await work(list[0]!); // warm-up: tesseract's language data into the page cache
   const started = performance.now();
   let n = 0;
-  for (let r = 0; r < rounds; r++)
-    for (const p of list) {
-      await work(p);
-      n++;
-    }
+  for (const p of list) {
+    await work(p);
+    n++;
+  }
   const ms = performance.now() - started;
   return { pages: n, perSecond: (n * 1000) / ms, msPerPage: ms / n };
 }
@@ -88,17 +87,20 @@ try {
   for (const kind of ['scan', 'photo'] as const) {
     const list = await pages(kind);
     // alternate, so a neighbour's load on the shared cores falls on both alike
-    const d1 = await rate(list, direct);
-    const f1 = await rate(list, fleet);
-    const d2 = await rate(list, direct);
-    const f2 = await rate(list, fleet);
-    const sum = (a: Rate, b: Rate): Rate => {
-      const n = a.pages + b.pages;
-      const ms = a.msPerPage * a.pages + b.msPerPage * b.pages;
+    const ds: Rate[] = [];
+    const fs: Rate[] = [];
+    await direct(list[0]!); // warm-up: tesseract's language data into the page cache
+    for (let r = 0; r < rounds; r++) {
+      ds.push(await rate(list, direct));
+      fs.push(await rate(list, fleet));
+    }
+    const sum = (rs: Rate[]): Rate => {
+      const n = rs.reduce((a, r) => a + r.pages, 0);
+      const ms = rs.reduce((a, r) => a + r.msPerPage * r.pages, 0);
       return { pages: n, perSecond: (n * 1000) / ms, msPerPage: ms / n };
     };
-    const d = sum(d1, d2);
-    const f = sum(f1, f2);
+    const d = sum(ds);
+    const f = sum(fs);
     results[kind] = { direct: d, ocr_process: f, ocr_vs_direct: f.perSecond / d.perSecond };
     rows.push([
       kind === 'scan' ? 'scanned PDF page (300 dpi A4)' : 'phone photo (JPEG, EXIF 6)',
@@ -127,7 +129,7 @@ writeReport(
     ],
     rows,
   ) +
-    `\n\n4 pages of 8 lines (2 Swedish, read with swe; 2 English, with eng), ${rounds * 2} rounds each, alternating direct and ocr. ` +
+    `\n\n4 pages of 8 lines (2 Swedish, read with swe; 2 English, with eng), ${rounds} round(s) each, alternating direct and ocr. ` +
     'Direct: `tesseract <png> stdout -l <lang> --psm 3 tsv` with OMP_THREAD_LIMIT=1 on the 300 dpi render (scan) or the photo already upright and grey (photo). ' +
     'The ocr process adds pdfinfo and pdftoppm (scan) or the image preparation in its own process (photo), and the limits. Target: ocr ÷ direct ≥ 0.85.',
   results,
