@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { loadConfig } from '../src/shared/config.js';
-import { ocrDocument, type OcrFormat } from '../src/workers/ocr/ocr-document.js';
+import type { OcrFormat } from '../src/workers/ocr/ocr-document.js';
 import { ocrOptions } from '../src/workers/registry.js';
 import {
   englishEssay,
@@ -28,6 +28,12 @@ const { values: args } = parseArgs({ options: { quick: { type: 'boolean', defaul
 // each cell alternates direct and ocr this many times over the pages (a page takes seconds)
 const rounds = args.quick ? 1 : 2;
 const opts = ocrOptions(loadConfig({}));
+// the built code, as an `ocr` process runs it (`npm run build` first): from TypeScript every
+// photo's preparation process would pay for the tsx loader
+const built = '../dist/src/workers/ocr/ocr-document.js';
+const { ocrDocument } = (await import(
+  built
+)) as typeof import('../src/workers/ocr/ocr-document.js');
 const texts = [swedishEssay, swedishEssay2, englishEssay, englishEssay2];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ocr-'));
 

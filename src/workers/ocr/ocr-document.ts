@@ -73,7 +73,7 @@ export async function ocrDocument(
         pages.push(await readPage(image, languages, opts, dpi));
       }
     } else {
-      const image = path.join(dir, 'page.png');
+      const image = path.join(dir, 'page.tif');
       await runLimited(
         process.execPath,
         [...childExecArgv(), prepareScript, input, image, String(opts.maxMegapixels)],
@@ -98,8 +98,13 @@ export async function ocrDocument(
   }
 }
 
-/** The loader flags (tsx in development) without a heap cap meant for the worker. */
+/**
+ * Node's flags for the preparation process: none for the built code (a loader such as tsx would
+ * cost each photo a second of start-up), the loader flags when it runs from TypeScript; never a
+ * heap cap meant for the worker.
+ */
 function childExecArgv(): string[] {
+  if (prepareScript.endsWith('.js')) return [];
   return process.execArgv.filter((a) => !a.startsWith('--max-old-space-size'));
 }
 

@@ -1,8 +1,8 @@
 // Run as a process of its own (runLimited): decodes a photo or scan, turns it upright by its
 // EXIF orientation (tesseract ignores EXIF), scales a huge photo down instead of refusing it,
-// and writes a greyscale PNG for tesseract. libvips' memory is native: the parent's resident
+// and writes an uncompressed greyscale TIFF for tesseract. libvips' memory is native: the parent's resident
 // memory limit is what holds it, a V8 heap cap would not.
-//   node prepare-image.js <input> <output.png> <max megapixels>
+//   node prepare-image.js <input> <output.tif> <max megapixels>
 import sharp from 'sharp';
 
 sharp.concurrency(1);
@@ -26,7 +26,8 @@ if (scale < 1)
     height: Math.max(1, Math.floor(height * scale)),
     fit: 'fill',
   });
-await img.greyscale().png({ compressionLevel: 1 }).toFile(output!);
+// uncompressed: tesseract reads it at once, and encoding it costs nothing
+await img.greyscale().tiff({ compression: 'none' }).toFile(output!);
 process.stdout.write(
   JSON.stringify({ width, height, orientation: meta.orientation ?? 1, scale, format: meta.format }),
 );
