@@ -142,7 +142,7 @@ export function openApiDocument(maxExpected: number) {
       title: 'Essay intake fleet',
       version: '1',
       description:
-        'Register batches of student essays, upload PDF/DOCX/TXT files, follow each batch to readiness and spellcheck.',
+        'Register batches of student essays, upload PDF/DOCX/TXT files (or scans and photos, read by OCR), follow each batch to readiness and spellcheck.',
     },
     paths: {
       '/v1/batches/register': {
