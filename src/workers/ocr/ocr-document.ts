@@ -132,9 +132,10 @@ async function renderPdfPage(
   opts: OcrOptions,
 ): Promise<string> {
   const out = path.join(dir, `page-${page}`);
-  const args = ['-r', String(dpi), '-gray', '-png', '-singlefile', '-f', String(page)];
+  // uncompressed greyscale (PGM): nothing to encode here or decode in tesseract
+  const args = ['-r', String(dpi), '-gray', '-singlefile', '-f', String(page)];
   await runLimited('pdftoppm', [...args, '-l', String(page), input, out], opts, `page ${page}`);
-  return `${out}.png`;
+  return `${out}.pgm`;
 }
 
 async function readPage(
