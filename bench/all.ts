@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const flags = process.argv.slice(2);
 const started = Date.now();
-for (const name of ['extract', 'spellcheck', 'e2e', 'upload']) {
+for (const name of ['extract', 'spellcheck', 'ocr', 'e2e', 'upload']) {
   const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
   const began = Date.now();
   const run = spawnSync(process.execPath, [...process.execArgv, script, ...flags], {

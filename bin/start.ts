@@ -60,12 +60,14 @@ const metricsPort: Record<string, number> = {
   extractor: config.PORT + 1,
   lifecycle: config.PORT + 2,
   spellcheck: config.PORT + 3,
+  ocr: config.PORT + 4,
 };
 const entries: Record<string, string[]> = {
   web: [path.join(here, `api${ext}`)],
   extractor: [path.join(here, `worker${ext}`), '--queues', 'extractor'],
   lifecycle: [path.join(here, `worker${ext}`), '--queues', 'lifecycle'],
   spellcheck: [path.join(here, `worker${ext}`), '--queues', 'spellcheck'],
+  ocr: [path.join(here, `worker${ext}`), '--queues', 'ocr'],
 };
 /** What each process said when it became ready: the fleet runs once every entry has. */
 const ready = new Map<string, ReadyReport>();

@@ -20,7 +20,7 @@ export function banner(
   const board = boardMode(config);
   const lines = [
     '',
-    'Essay intake fleet is running (web, extractor, lifecycle and spellcheck ready):',
+    'Essay intake fleet is running (web, extractor, lifecycle, spellcheck and ocr ready):',
     `  upload page   ${base}/`,
     `  API           ${base}/v1/batches/register  (${api})`,
     `  API reference ${base}/docs`,

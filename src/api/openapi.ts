@@ -80,6 +80,11 @@ const batchView = z
         raw_storage_id: storageId,
         text_storage_id: storageId,
         status: z.literal('ready'),
+        text_source: z
+          .literal('ocr')
+          .optional()
+          .describe('`ocr` when the text was read from a scan or photo; absent otherwise'),
+        ocr_confidence: z.number().optional().describe('with OCR: mean word confidence, 0-100'),
         spellcheck: spellcheckResult.nullable(),
       }),
     ),
@@ -137,7 +142,7 @@ export function openApiDocument(maxExpected: number) {
       title: 'Essay intake fleet',
       version: '1',
       description:
-        'Register batches of student essays, upload PDF/DOCX/TXT files, follow each batch to readiness and spellcheck.',
+        'Register batches of student essays, upload PDF/DOCX/TXT files (or scans and photos, read by OCR), follow each batch to readiness and spellcheck.',
     },
     paths: {
       '/v1/batches/register': {

@@ -17,6 +17,20 @@ export const extractFileJobSchema = z.object({
 });
 export type ExtractFileJob = z.infer<typeof extractFileJobSchema>;
 
+/**
+ * A photo, a scan, or a PDF without a usable text layer, handed by its extract child to OCR: a
+ * child of the same upload parent, so the parent still applies the upload once, with this job's
+ * outcome for the file. `languages` is tesseract's (`swe`, `eng`, `swe+eng`), from the course.
+ */
+export const ocrFileJobSchema = extractFileJobSchema.extend({
+  format: z.enum(['pdf', 'jpeg', 'png', 'tiff']),
+  languages: z.enum(['swe', 'eng', 'swe+eng']),
+});
+export type OcrFileJob = z.infer<typeof ocrFileJobSchema>;
+
+/** An OCR child's job id: its file's id, marked (one file, one OCR job, however often handed). */
+export const ocrJobId = (fileUploadId: string) => `${fileUploadId}-ocr`;
+
 /** A file of an upload as its flow parent knows it: a part the API refused has its code. */
 export const manifestFileSchema = z.object({
   file_upload_id: id,
@@ -48,11 +62,25 @@ export const fileOutcomeSchema = z.discriminatedUnion('kind', [
     text_storage_id: storageId,
     text_length: z.number().int().min(0),
     text_fingerprint: storageId.optional(),
+    /** `ocr` when OCR read the text; absent for a text layer, DOCX or TXT. */
+    text_source: z.literal('ocr').optional(),
+    /** With OCR: the mean word confidence, 0-100. */
+    ocr_confidence: z.number().min(0).max(100).optional(),
   }),
-  z.object({ kind: z.literal('failure'), error_code: z.enum(errorCodes), message: z.string() }),
+  z.object({
+    kind: z.literal('failure'),
+    error_code: z.enum(errorCodes),
+    message: z.string(),
+    /** With OCR_LOW_CONFIDENCE: the mean word confidence of the page that was too unsure. */
+    ocr_confidence: z.number().min(0).max(100).optional(),
+  }),
 ]);
 export const extractResultSchema = z.object({ file_upload_id: id, outcome: fileOutcomeSchema });
 export type ExtractResult = z.infer<typeof extractResultSchema>;
+
+/** What an extract child returns when its file went to OCR: the OCR child brings the outcome. */
+export const handedToOcrSchema = z.object({ file_upload_id: id, handed_to_ocr: z.literal(true) });
+export type HandedToOcr = z.infer<typeof handedToOcrSchema>;
 
 export const readinessTimeoutJobSchema = z.object({
   kind: z.literal('readiness_timeout'),

@@ -4,6 +4,7 @@ import { CommandType, EventType } from '../shared/events/vocabulary.js';
 export const QueueName = {
   extract: 'essay.extract',
   upload: 'essay.upload',
+  ocr: 'essay.ocr',
   lifecycle: 'batch.lifecycle',
   orchestrate: 'batch.orchestrate',
   spellcheck: 'essay.spellcheck',
@@ -17,6 +18,7 @@ export const queueNames = Object.values(QueueName);
 /** Job names that are not event types (event jobs are named after their event type). */
 export const JobName = {
   extractFile: 'extract file',
+  ocrFile: 'ocr file',
   finishUpload: 'finish upload',
   readinessTimeout: 'readiness timeout',
   uploadLease: 'upload lease',
@@ -32,6 +34,8 @@ export const Role = {
   // a worker of their own keeps a slow receiver to its own slots (see docs/operations.md)
   lifecycle: [QueueName.lifecycle, QueueName.orchestrate, QueueName.webhook, QueueName.maintenance],
   spellcheck: [QueueName.spellcheck],
+  // OCR costs seconds of CPU per page: it scales apart from extraction
+  ocr: [QueueName.ocr],
 } as const satisfies Record<string, readonly QueueName[]>;
 export type Role = keyof typeof Role;
 

@@ -29,6 +29,8 @@ export function queueSettings(config: Config, queue: QueueName): QueueSettings {
       return of(c.LIFECYCLE_ATTEMPTS, c.LIFECYCLE_CONCURRENCY, c.LIFECYCLE_RATE_LIMIT);
     case QueueName.spellcheck:
       return of(c.SPELLCHECK_ATTEMPTS, c.SPELLCHECK_CONCURRENCY, c.SPELLCHECK_RATE_LIMIT);
+    case QueueName.ocr:
+      return of(c.OCR_ATTEMPTS, c.OCR_CONCURRENCY, c.OCR_RATE_LIMIT);
     case QueueName.webhook: {
       const backoff = { delayMs: c.WEBHOOK_BACKOFF_MS, maxDelayMs: c.WEBHOOK_MAX_BACKOFF_MS };
       return {

@@ -134,6 +134,20 @@ export const configSchema = z
     EXTRACT_MAX_HEAP_MB: int(256, 32),
     EXTRACT_MAX_RSS_MB: int(448, 64),
     EXTRACT_MAX_PDF_PAGES: int(200, 1),
+    /** OCR jobs at once per `ocr` process; each runs one tesseract at a time on one core. */
+    OCR_CONCURRENCY: int(2, 1),
+    /** Time limit of one page's OCR (rendering, preparing or reading it); past it the file is `TIMEOUT`. */
+    OCR_TIMEOUT_MS: int(60_000, 100),
+    /** Scanned PDFs with more pages are `CONTENT_TOO_LONG`. */
+    OCR_MAX_PAGES: int(30, 1),
+    /** Resident memory at which a page's tesseract, pdftoppm or image preparation is killed (`CORRUPTED_FILE`). */
+    OCR_MAX_RSS_MB: int(512, 64),
+    /** Larger photos are scaled down to this many megapixels before OCR (not refused). */
+    OCR_MAX_MEGAPIXELS: z.coerce.number().min(1).max(100).default(12),
+    /** A page whose mean word confidence (0-100) is below this gives `OCR_LOW_CONFIDENCE`. */
+    OCR_MIN_CONFIDENCE: z.coerce.number().min(0).max(100).default(60),
+    /** `course`: Swedish (`swe`) for an SV course, English (`eng`) otherwise; `both`: `swe+eng` for every batch. */
+    OCR_LANGUAGES: z.enum(['course', 'both']).default('course'),
     DOCX_MAX_INFLATED_BYTES: int(64 * 1024 * 1024, 1024),
     DOCX_MAX_RATIO: int(200, 2),
     DOCX_MAX_ENTRIES: int(2000, 1),
@@ -142,6 +156,7 @@ export const configSchema = z
     UPLOAD_ATTEMPTS: int(5, 1),
     LIFECYCLE_ATTEMPTS: int(8, 1),
     SPELLCHECK_ATTEMPTS: int(3, 1),
+    OCR_ATTEMPTS: int(3, 1),
     /** First retry delay; doubles each attempt, with jitter. */
     JOB_BACKOFF_MS: int(1000, 0),
     /** Jobs per second each queue may start across all its workers; 0 means no limit. */
@@ -149,6 +164,7 @@ export const configSchema = z
     UPLOAD_RATE_LIMIT: int(0, 0),
     LIFECYCLE_RATE_LIMIT: int(0, 0),
     SPELLCHECK_RATE_LIMIT: int(0, 0),
+    OCR_RATE_LIMIT: int(0, 0),
     /** How long a job's lock lasts and how often stalled jobs (their worker died) are looked for. */
     JOB_LOCK_MS: int(30_000, 500),
     /** Waiting extraction jobs above which uploads are answered 503 with Retry-After. */

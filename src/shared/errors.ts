@@ -13,6 +13,7 @@ export const ErrorCode = {
   EMPTY_CONTENT: 'EMPTY_CONTENT',
   CONTENT_TOO_SHORT: 'CONTENT_TOO_SHORT',
   CONTENT_TOO_LONG: 'CONTENT_TOO_LONG',
+  OCR_LOW_CONFIDENCE: 'OCR_LOW_CONFIDENCE',
   PROCESSING_FAILED: 'PROCESSING_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -23,13 +24,16 @@ export const errorMessages: Record<ErrorCode, string> = {
   FILE_TOO_LARGE: 'The file is larger than the upload limit.',
   TOO_MANY_FILES: 'The request carried more files than one upload may hold.',
   EMPTY_FILE: 'The file is empty (0 bytes).',
-  UNSUPPORTED_FORMAT: 'The file is not a PDF, DOCX or plain-text document.',
+  UNSUPPORTED_FORMAT:
+    'The file is not a PDF, DOCX or plain-text document, nor a JPEG, PNG or TIFF photo or scan.',
   CORRUPTED_FILE: 'The file is damaged and could not be read.',
   ENCRYPTED_FILE: 'The file is password-protected.',
   TIMEOUT: 'Reading the file took longer than allowed.',
   EMPTY_CONTENT: 'The file contains no text.',
   CONTENT_TOO_SHORT: 'The text is shorter than the minimum length.',
   CONTENT_TOO_LONG: 'The text is longer than the maximum length.',
+  OCR_LOW_CONFIDENCE:
+    'The scan or photo could not be read reliably (handwriting, blur); please check it or type it in.',
   PROCESSING_FAILED: 'The file could not be processed after several attempts.',
 };
 

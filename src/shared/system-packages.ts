@@ -16,18 +16,20 @@ export function runs(command: string, args: string[] = ['--version']): boolean {
  * package with apt-get as root on Debian/Ubuntu, otherwise throws `missing()` (which says how).
  */
 export function ensureDebianPackage(opts: {
-  pkg: string;
+  /** One package, or several installed together. */
+  pkg: string | string[];
   present: () => boolean;
   missing: () => Error;
   log?: (msg: string) => void;
 }): void {
   if (opts.present()) return;
   if (process.getuid?.() !== 0 || !existsSync('/etc/debian_version')) throw opts.missing();
-  opts.log?.(`${opts.pkg} not found: installing it with apt-get`);
+  const pkgs = Array.isArray(opts.pkg) ? opts.pkg : [opts.pkg];
+  opts.log?.(`${pkgs.join(', ')} not found: installing with apt-get`);
   // someone watching (npm start) sees apt's progress; tests stay quiet
   const stdio = opts.log ? 'inherit' : 'ignore';
   execFileSync('apt-get', ['update', '-qq'], { stdio });
-  execFileSync('apt-get', ['install', '-y', '-qq', opts.pkg], {
+  execFileSync('apt-get', ['install', '-y', '-qq', ...pkgs], {
     stdio,
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });

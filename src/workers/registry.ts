@@ -5,16 +5,19 @@ import type { FleetContext } from '../queues/context.js';
 import { scheduleJanitor, scheduleUploadLease } from '../queues/clocks.js';
 import { startDeadLetterSweep } from '../queues/dead-letters.js';
 import { uploadFlowExists } from '../queues/flows.js';
+import { handToOcr } from '../queues/ocr.js';
 import {
   extractFileJobSchema,
   finishUploadJobSchema,
   lifecycleJobSchema,
   maintenanceJobSchema,
+  ocrFileJobSchema,
   orchestrateJobSchema,
   spellcheckJobSchema,
   webhookJobSchema,
   type ExtractFileJob,
   type ExtractResult,
+  type OcrFileJob,
   type UploadLeaseJob,
 } from '../queues/jobs.js';
 import { QueueName, queueNames } from '../queues/names.js';
@@ -23,12 +26,15 @@ import { queueSettings } from '../queues/queue-settings.js';
 import type { Config } from '../shared/config.js';
 import { blobsNamedInRedis, collectBlobs } from '../shared/blob-collector.js';
 import { crashHook } from '../shared/crash-hook.js';
+import { ensureOcrTools } from '../shared/ocr-tools.js';
 import { bullPrefix } from '../shared/keys.js';
 import type { FileProcessedNotice } from '../shared/events/notice.js';
 import { runBatchStep } from './batch-step.js';
 import { extractFile } from './extract/extract-file.js';
 import { SandboxPool } from './extract/sandbox/pool.js';
 import { keepHouse } from './janitor/keep-house.js';
+import { ocrDocument, type OcrOptions } from './ocr/ocr-document.js';
+import { ocrFile } from './ocr/ocr-file.js';
 import { keepBatchClock } from './lifecycle/batch-clock.js';
 import { orchestrate } from './orchestrate/orchestrate.js';
 import { OffThreadChecker } from './spellcheck/off-thread-checker.js';
@@ -42,6 +48,23 @@ type ConsumedQueue = Exclude<QueueName, typeof QueueName.dlq>;
 interface Resources {
   sandbox?: SandboxPool;
   checker?: OffThreadChecker;
+}
+
+/** What OCR may cost per page, and when its reading is too unsure to pass for the essay. */
+export function ocrOptions(config: Config): OcrOptions {
+  return {
+    timeoutMs: config.OCR_TIMEOUT_MS,
+    maxRssMb: config.OCR_MAX_RSS_MB,
+    maxPages: config.OCR_MAX_PAGES,
+    maxMegapixels: config.OCR_MAX_MEGAPIXELS,
+    minConfidence: config.OCR_MIN_CONFIDENCE,
+  };
+}
+
+/** Tesseract's languages for a batch: its course's, or both (OCR_LANGUAGES=both). */
+function ocrLanguages(config: Config, language: 'en' | 'sv'): OcrFileJob['languages'] {
+  if (config.OCR_LANGUAGES === 'both') return 'swe+eng';
+  return language === 'sv' ? 'swe' : 'eng';
 }
 
 /** The worker wrapper has parsed the payload with `schema` before `handle` sees it. */
@@ -93,10 +116,36 @@ function handlers(
   const uploadDeps = {
     ...step,
     transitions: batches.transitions,
-    recordDeadChildren: async (ids: string[]) => {
-      for (const id of ids) await ctx.deadLetters.recordById(ctx.queue(QueueName.extract), id);
+    recordDeadChildren: async (children: { queue: QueueName; id: string }[]) => {
+      for (const { queue, id } of children) await ctx.deadLetters.recordById(ctx.queue(queue), id);
     },
   };
+  const report = (job: ExtractFileJob, outcome: ExtractResult['outcome']) =>
+    runBatchStep(job.batch_id, job.correlation_id, step, () =>
+      batches.transitions.report(
+        job.batch_id,
+        job.upload_id,
+        {
+          file_upload_id: job.file_upload_id,
+          original_file_name: job.original_file_name,
+          raw_storage_id: job.raw_storage_id,
+          outcome,
+        },
+        fileNotice(job, outcome),
+      ),
+    );
+  // a dead child's outcome is its parent's to give (the parent reads its failure and records the
+  // death); one that died again after that is recorded here, unless its file got a real outcome
+  // after all (its work was not lost); its batch's outbox is drained (a late child that died
+  // after its step left its events there)
+  const onDeadChild = async (p: ExtractFileJob) => {
+    await ctx.publisher.drainOutbox(p.batch_id, p.correlation_id);
+    const state = await batches.view.fileState(p.batch_id, p.upload_id, p.file_upload_id);
+    if (state.registered && !state.uploadApplied) return 'later' as const;
+    if (state.registered && state.outcome !== 'PROCESSING_FAILED') return 'skip' as const;
+    return undefined;
+  };
+  const ocr = ocrOptions(config);
   return {
     [QueueName.extract]: defineHandler({
       queue: QueueName.extract,
@@ -107,32 +156,28 @@ function handlers(
           metrics: ctx.metrics,
           limits: { minChars: config.MIN_CONTENT_CHARS, maxChars: config.MAX_CONTENT_CHARS },
           extract: (bytes, name) => res.sandbox!.extract(bytes, name),
-          report: (job, outcome) =>
-            runBatchStep(job.batch_id, job.correlation_id, step, () =>
-              batches.transitions.report(
-                job.batch_id,
-                job.upload_id,
-                {
-                  file_upload_id: job.file_upload_id,
-                  original_file_name: job.original_file_name,
-                  raw_storage_id: job.raw_storage_id,
-                  outcome,
-                },
-                fileNotice(job, outcome),
-              ),
-            ),
+          report,
+          handToOcr: async (job, format) =>
+            handToOcr(ctx.queue, config, {
+              ...job,
+              format,
+              languages: ocrLanguages(config, await batches.registry.language(job.batch_id)),
+            }),
         }),
-      // a dead child's outcome is its parent's to give (the parent reads its failure and
-      // records the death); one that died again after that is recorded here, unless its file
-      // got a real outcome after all (its work was not lost); its batch's outbox is drained
-      // (a late child that died after its step left its events there)
-      onDeadLetter: async (p) => {
-        await ctx.publisher.drainOutbox(p.batch_id, p.correlation_id);
-        const state = await batches.view.fileState(p.batch_id, p.upload_id, p.file_upload_id);
-        if (state.registered && !state.uploadApplied) return 'later';
-        if (state.registered && state.outcome !== 'PROCESSING_FAILED') return 'skip';
-        return undefined;
-      },
+      onDeadLetter: onDeadChild,
+    }),
+    [QueueName.ocr]: defineHandler<OcrFileJob>({
+      queue: QueueName.ocr,
+      schema: ocrFileJobSchema,
+      handle: (p) =>
+        ocrFile(p, {
+          blobs: ctx.blobs,
+          metrics: ctx.metrics,
+          limits: { minChars: config.MIN_CONTENT_CHARS, maxChars: config.MAX_CONTENT_CHARS },
+          ocr: (bytes, job) => ocrDocument(bytes, job.format, job.languages, ocr),
+          report,
+        }),
+      onDeadLetter: onDeadChild,
     }),
     [QueueName.upload]: defineHandler({
       queue: QueueName.upload,
@@ -231,6 +276,8 @@ export async function startWorkers(
   queues: QueueName[],
 ): Promise<{ workers: Worker[]; release(): Promise<void> }> {
   const res: Resources = {};
+  // tesseract and pdftoppm, installed when missing as the private redis-server is
+  if (queues.includes(QueueName.ocr)) ensureOcrTools((msg) => ctx.logger.info(msg));
   if (queues.includes(QueueName.extract)) {
     res.sandbox = new SandboxPool(sandboxOptions(ctx.config));
     await res.sandbox.warm();

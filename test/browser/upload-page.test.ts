@@ -4,6 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureDebianPackage } from '../../src/shared/system-packages.js';
 import { ApiClient, essay } from '../helpers/api.js';
+import { makeDocx } from '../helpers/documents.js';
+import {
+  makePhoto,
+  makeTextScan,
+  renderTextPng,
+  swedishEssay,
+  swedishEssay2,
+} from '../helpers/scans.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { useRedis } from '../helpers/redis.js';
 
@@ -109,6 +117,37 @@ describe('browser: the upload page and the board in headless Chromium', function
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: `${artifacts}/upload-page.png`, fullPage: true });
     requests.check();
+    await page.close();
+  });
+
+  it('a teacher uploads a DOCX, a scanned PDF and a phone photo: three ready, the page says which OCR read', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    await page.goto(`${fleet.url}/`);
+    await page.getByLabel('Course code').fill('SVA1');
+    await page.locator('#files').setInputFiles([
+      { name: 'uppsats.docx', mimeType: 'application/octet-stream', buffer: await makeDocx() },
+      {
+        name: 'inskannad.pdf',
+        mimeType: 'application/pdf',
+        buffer: await makeTextScan(swedishEssay),
+      },
+      {
+        name: 'foto.jpg',
+        mimeType: 'image/jpeg',
+        buffer: await makePhoto(await renderTextPng(swedishEssay2)),
+      },
+    ]);
+    await page.getByRole('button', { name: 'Register batch and upload' }).click();
+    await page
+      .locator('#status', { hasText: 'ready: 3 ready, 0 failed' })
+      .waitFor({ timeout: 150_000 });
+    const rows = await page.locator('#results tbody tr').allInnerTexts();
+    const rowOf = (name: string) => rows.find((r) => r.includes(name)) ?? '';
+    expect(rowOf('inskannad.pdf')).to.match(/read by OCR, confidence \d+%/);
+    expect(rowOf('foto.jpg')).to.match(/read by OCR, confidence \d+%/);
+    expect(rowOf('uppsats.docx')).to.include('ready').and.not.include('OCR');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}/upload-page-ocr.png`, fullPage: true });
     await page.close();
   });
 

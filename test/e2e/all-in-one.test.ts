@@ -46,7 +46,7 @@ describe('e2e: npm start (all-in-one with a private Redis)', function () {
       // the banner comes once every process has said it is ready, and names only what is on
       const out = fleet.output();
       const bannerAt = out.indexOf('Essay intake fleet is running');
-      for (const queue of ['essay.extract', 'batch.lifecycle', 'essay.spellcheck'])
+      for (const queue of ['essay.extract', 'batch.lifecycle', 'essay.spellcheck', 'essay.ocr'])
         expect(out.indexOf(`consuming ${queue}`), queue).to.be.within(0, bannerAt);
       expect(out.indexOf('web listening on')).to.be.within(0, bannerAt);
       expect(out.slice(bannerAt)).to.include('queue board').and.include('read-only, no login');

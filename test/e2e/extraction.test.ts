@@ -37,7 +37,8 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
     fleet = redis.track(await startFleet(redis.url, settings, [QueueName.lifecycle]));
     api = new ApiClient(fleet.url);
     metricsPort = await freePort();
-    extractor = spawnBin('worker', ['--queues', 'extractor'], {
+    // photos and scans go on to OCR: the same process runs it here
+    extractor = spawnBin('worker', ['--queues', 'extractor,ocr'], {
       ...settings,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: fleet.config.REDIS_KEY_PREFIX,
@@ -65,7 +66,8 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
     );
     const files: (UploadFile & { expect: string })[] = [
       { name: 'good-1.txt', content: essay('one'), expect: 'ready' },
-      { name: 'photo.docx', content: jpegBytes, expect: 'UNSUPPORTED_FORMAT' },
+      // a JPEG is a photo for OCR, whatever its name; this one's pixels are garbage
+      { name: 'photo.docx', content: jpegBytes, expect: 'CORRUPTED_FILE' },
       { name: 'good-2.pdf', content: pdf, expect: 'ready' },
       { name: 'cut.pdf', content: pdf.subarray(0, pdf.length >> 1), expect: 'CORRUPTED_FILE' },
       { name: 'good-3.docx', content: await makeDocx(), expect: 'ready' },
@@ -116,7 +118,7 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
         )?.[1],
       );
     const fromExtractor = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
-    const expected = { UNSUPPORTED_FORMAT: 1, CORRUPTED_FILE: 2, ENCRYPTED_FILE: 2, TIMEOUT: 1 };
+    const expected = { CORRUPTED_FILE: 3, ENCRYPTED_FILE: 2, TIMEOUT: 1, EMPTY_CONTENT: 1 };
     for (const [code, n] of Object.entries(expected))
       expect(countOf(fromExtractor, code), code).to.equal(n);
     expect(countOf(await scrape(`${fleet.url}/metrics`), 'FILE_TOO_LARGE')).to.equal(1);

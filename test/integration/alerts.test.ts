@@ -42,7 +42,7 @@ describe('alert rules (promtool)', function () {
       const withAuth = example
         .replace(/^(\s*)# (authorization:| {2}type: Bearer| {2}credentials_file: )/gm, '$1$2')
         .replaceAll('/etc/prometheus/essay-metrics-token', token);
-      expect(withAuth.match(/^\s+authorization:/gm)).to.have.length(4);
+      expect(withAuth.match(/^\s+authorization:/gm)).to.have.length(5);
       fs.writeFileSync(path.join(tmp, 'prometheus.yml'), withAuth);
       fs.copyFileSync(path.join(dir, 'alerts.yml'), path.join(tmp, 'alerts.yml'));
       const config = spawnSync('promtool', ['check', 'config', 'prometheus.yml'], {

@@ -108,7 +108,16 @@ function onEvent(type, e) {
   const tr = byFile.get(d.file_upload_id) ?? byEssay.get(d.essay_id);
   switch (type) {
     case 'EssayContentProvisionedV1':
-      if (tr) setCell(tr, 2, 'ready', 'ready');
+      // a teacher should know which texts a machine read from a scan or photo, and how surely
+      if (tr)
+        setCell(
+          tr,
+          2,
+          d.text_source === 'ocr'
+            ? `ready (read by OCR, confidence ${Math.round(d.ocr_confidence ?? 0)}%)`
+            : 'ready',
+          'ready',
+        );
       break;
     case 'EssayValidationFailedV1':
       if (tr) setCell(tr, 2, `${d.error_code}: ${d.message}`, 'failed');

@@ -15,7 +15,7 @@
  *   2 freeSlots  list of essay ids not yet assigned
  *   3 allSlots   list of every essay id, in registration order
  *   4 essays     hash essay_id -> JSON {essay_id, file_upload_id, original_file_name,
- *                raw_storage_id, text_storage_id, status}
+ *                raw_storage_id, text_storage_id, status, text_source?, ocr_confidence?}
  *   5 files      hash file_upload_id -> JSON outcome {kind: ready | failed | excess, ...}
  *   6 uploads    hash upload_id -> JSON {expected, state: open | applied | abandoned}
  *   7 outbox     list of JSON {event_type, subject_id, phase, outcome, data}
@@ -32,8 +32,10 @@
  *                          outcome}, channel, notice}
  *                lease    {upload_id, flow_exists, reason}
  *                timeout  {}
- *                outcome: {kind: content, text_storage_id, text_length, text_fingerprint}
- *                       | {kind: failure, error_code, message} | {kind: dead, message}
+ *                outcome: {kind: content, text_storage_id, text_length, text_fingerprint,
+ *                          text_source?, ocr_confidence?}
+ *                       | {kind: failure, error_code, message, ocr_confidence?}
+ *                       | {kind: dead, message}
  *   3 retention  seconds every touched key lives after this change
  *   4 now_ms     the caller's clock, for completed_at_ms
  * Returns {detail, created_at_ms, outbox, revived, dead}:
@@ -126,7 +128,7 @@ local function set_file(fid, record)
   files_set[#files_set + 1] = cjson.encode(record)
 end
 
-local function record_failure(f, upload_id, code, message, outcome)
+local function record_failure(f, upload_id, code, message, outcome, ocr_confidence)
   local raw = f.raw_storage_id or cjson.null
   set_file(f.file_upload_id, {kind = 'failed', file_upload_id = f.file_upload_id,
     upload_id = upload_id, original_file_name = f.original_file_name, raw_storage_id = raw,
@@ -134,7 +136,7 @@ local function record_failure(f, upload_id, code, message, outcome)
   emit('EssayValidationFailedV1', f.file_upload_id, 'extraction', outcome, cjson.encode({
     batch_id = batch_id, upload_id = upload_id, file_upload_id = f.file_upload_id,
     original_file_name = f.original_file_name, raw_storage_id = raw, error_code = code,
-    message = message}))
+    message = message, ocr_confidence = ocr_confidence}))
 end
 
 -- what the batch's essays hold ('raw:<id>', 'text:<fingerprint>' -> their file): read once
@@ -176,7 +178,8 @@ local function place_content(f, upload_id, o, revival)
   emit('EssayContentProvisionedV1', f.file_upload_id, 'extraction', 'provisioned', cjson.encode({
     batch_id = batch_id, upload_id = upload_id, file_upload_id = f.file_upload_id,
     original_file_name = f.original_file_name, raw_storage_id = f.raw_storage_id,
-    text_storage_id = o.text_storage_id, text_length = o.text_length}))
+    text_storage_id = o.text_storage_id, text_length = o.text_length,
+    text_source = o.text_source, ocr_confidence = o.ocr_confidence}))
   local reason, duplicate
   if not registered then
     reason = 'BATCH_NOT_REGISTERED'
@@ -188,7 +191,8 @@ local function place_content(f, upload_id, o, revival)
     if essay_id then
       local e = {essay_id = essay_id, file_upload_id = f.file_upload_id,
         original_file_name = f.original_file_name, raw_storage_id = f.raw_storage_id,
-        text_storage_id = o.text_storage_id, status = 'ready'}
+        text_storage_id = o.text_storage_id, status = 'ready', text_source = o.text_source,
+        ocr_confidence = o.ocr_confidence}
       essays_set[#essays_set + 1] = essay_id
       essays_set[#essays_set + 1] = cjson.encode(e)
       set_file(f.file_upload_id, {kind = 'ready', essay_id = essay_id,
@@ -240,7 +244,7 @@ local function apply_outcome(f, upload_id, o, prior)
   end
   if registered then c.failed_count = c.failed_count + 1 end
   if o.kind == 'failure' then
-    record_failure(f, upload_id, o.error_code, o.message, 'failed')
+    record_failure(f, upload_id, o.error_code, o.message, 'failed', o.ocr_confidence)
   else
     record_failure(f, upload_id, 'PROCESSING_FAILED', o.message, 'dead_lettered')
   end

@@ -22,6 +22,9 @@ export interface EssayRecord {
   raw_storage_id: string;
   text_storage_id: string;
   status: 'ready';
+  /** `ocr` when the text was read from a scan or photo (absent otherwise). */
+  text_source?: 'ocr';
+  ocr_confidence?: number;
 }
 
 export type FileOutcomeRecord =
@@ -67,8 +70,12 @@ export type FileOutcome =
       text_length: number;
       /** Of the text with white space and case folded: the same essay from a DOCX and a PDF. */
       text_fingerprint?: string;
+      /** `ocr` when the text was read from a scan or photo. */
+      text_source?: 'ocr';
+      /** With OCR: the mean word confidence (0-100). */
+      ocr_confidence?: number;
     }
-  | { kind: 'failure'; error_code: ErrorCode; message: string }
+  | { kind: 'failure'; error_code: ErrorCode; message: string; ocr_confidence?: number }
   | { kind: 'dead'; message: string };
 
 /** A file of an upload as its batch records it. */

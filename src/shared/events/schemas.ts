@@ -45,11 +45,17 @@ export const eventDataSchemas = {
     raw_storage_id: storageId,
     text_storage_id: storageId,
     text_length: z.number().int().min(0),
+    /** `ocr` when the text was read from a scan or photo by OCR; absent for a text layer, DOCX or TXT. */
+    text_source: z.literal('ocr').optional(),
+    /** With OCR: the mean word confidence (0-100) of the text. */
+    ocr_confidence: z.number().min(0).max(100).optional(),
   }),
   [EventType.EssayValidationFailedV1]: validationFailureSchema.extend({
     batch_id: id,
     upload_id: id,
     raw_storage_id: storageId.nullable(),
+    /** With OCR_LOW_CONFIDENCE: the mean word confidence (0-100) of the page read too unsurely. */
+    ocr_confidence: z.number().min(0).max(100).optional(),
   }),
   [EventType.EssayUploadFinishedV1]: z.object({
     event: z.literal('essay.upload.finished'),

@@ -19,6 +19,8 @@ export async function extractDocument(
   limits: ExtractionLimits,
 ): Promise<{ format: DocumentFormat; text: string }> {
   const format = await sniffFormat(bytes, fileName);
+  // a photo or scan has no text to find here: the extractor hands it to OCR
+  if (format === 'jpeg' || format === 'png' || format === 'tiff') return { format, text: '' };
   const raw =
     format === 'pdf'
       ? await pdfText(bytes, limits.maxPdfPages)

@@ -1,14 +1,25 @@
 import type { ChildrenOutcomes } from '../../queues/create-worker.js';
-import { extractResultSchema, type FinishUploadJob, type ManifestFile } from '../../queues/jobs.js';
+import {
+  extractResultSchema,
+  ocrJobId,
+  type FinishUploadJob,
+  type ManifestFile,
+} from '../../queues/jobs.js';
+import { QueueName } from '../../queues/names.js';
 import type { BatchTransitions } from '../../shared/batches/transitions.js';
 import type { FileOutcome } from '../../shared/batches/types.js';
 import { errorMessages } from '../../shared/errors.js';
 import { runBatchStep, type BatchStepDeps } from '../batch-step.js';
 
+export interface DeadChild {
+  queue: typeof QueueName.extract | typeof QueueName.ocr;
+  id: string;
+}
+
 export interface FinishUploadDeps extends BatchStepDeps {
   transitions: BatchTransitions;
-  /** Records the deaths of these extract children in the dead-letter queue (once each). */
-  recordDeadChildren(fileUploadIds: string[]): Promise<void>;
+  /** Records the deaths of these children (extract or OCR jobs) in the dead-letter queue (once each). */
+  recordDeadChildren(children: DeadChild[]): Promise<void>;
 }
 
 /**
@@ -29,12 +40,12 @@ export async function finishUpload(
   // finishes after this read finds its upload applied and applies itself
   if (result.dead.length > 0) {
     children = await readChildren();
-    if (result.dead.some((id) => extractResultSchema.safeParse(children.values[id]).success))
+    if (result.dead.some((id) => childOutcome(id, children)))
       result = await apply(job, deps, children);
   }
   // the deaths behind the files that are PROCESSING_FAILED now; a retried parent records what
   // a crashed one left
-  await deps.recordDeadChildren(result.dead.filter((id) => id in children.failures));
+  await deps.recordDeadChildren(result.dead.flatMap((id) => deathsOf(id, children)));
   return { detail: result.detail };
 }
 
@@ -66,9 +77,33 @@ function outcomeOf(file: ManifestFile, children: ChildrenOutcomes): FileOutcome 
       error_code: file.rejected_code,
       message: errorMessages[file.rejected_code],
     };
-  const value = extractResultSchema.safeParse(children.values[file.file_upload_id]);
-  if (value.success) return value.data.outcome;
+  const outcome = childOutcome(file.file_upload_id, children);
+  if (outcome) return outcome;
   // died for good; or, for a parent that died itself, not finished yet (it then reports late)
-  const reason = children.failures[file.file_upload_id] ?? 'no outcome when its upload was applied';
+  const id = file.file_upload_id;
+  const reason =
+    children.failures[ocrJobId(id)] ??
+    children.failures[id] ??
+    'no outcome when its upload was applied';
   return { kind: 'dead', message: `${errorMessages.PROCESSING_FAILED} (${reason})` };
+}
+
+/**
+ * A file's outcome from its children: its OCR child's when its extract child handed it over
+ * (that one returned no outcome), else its extract child's; null while neither has one.
+ */
+function childOutcome(fileUploadId: string, children: ChildrenOutcomes): FileOutcome | null {
+  for (const id of [ocrJobId(fileUploadId), fileUploadId]) {
+    const value = extractResultSchema.safeParse(children.values[id]);
+    if (value.success) return value.data.outcome;
+  }
+  return null;
+}
+
+function deathsOf(fileUploadId: string, children: ChildrenOutcomes): DeadChild[] {
+  const ocr = ocrJobId(fileUploadId);
+  return [
+    ...(fileUploadId in children.failures ? [{ queue: QueueName.extract, id: fileUploadId }] : []),
+    ...(ocr in children.failures ? [{ queue: QueueName.ocr, id: ocr }] : []),
+  ];
 }

@@ -53,9 +53,27 @@ describe('extract: formats from content', function () {
     expect(text).to.match(/rättvisa\n\nÅsa/);
   });
 
-  it('treats a .pdf that is really a DOCX as a DOCX, and a .docx that is a JPEG as unsupported', async () => {
+  it('treats a .pdf that is really a DOCX as a DOCX, and a .docx that is a JPEG as a photo for OCR', async () => {
     expect((await extractDocument(await makeDocx(), 'essay.pdf', limits)).format).to.equal('docx');
-    expect(await codeOf(jpegBytes, 'essay.docx')).to.equal('UNSUPPORTED_FORMAT');
+    expect(await extractDocument(jpegBytes, 'essay.docx', limits)).to.deep.equal({
+      format: 'jpeg',
+      text: '',
+    });
+  });
+
+  it('knows PNG and TIFF by their magic numbers, whatever the name', async () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64)]);
+    expect((await extractDocument(png, 'essay.txt', limits)).format).to.equal('png');
+    for (const magic of ['II*\0', 'MM\0*'])
+      expect(
+        (
+          await extractDocument(
+            Buffer.concat([Buffer.from(magic, 'latin1'), Buffer.alloc(64)]),
+            'scan',
+            limits,
+          )
+        ).format,
+      ).to.equal('tiff');
   });
 
   it('reads ASCII-only UTF-16 without a BOM (valid UTF-8 too, but full of NULs)', async () => {

@@ -57,7 +57,7 @@ describe('the reconciling parent', () => {
             } as TransitionResult;
           },
         } as never,
-        recordDeadChildren: async (ids) => void recorded.push(ids),
+        recordDeadChildren: async (dead) => void recorded.push(dead.map((d) => d.id)),
       },
       async () => reads.shift()!,
     );
@@ -66,5 +66,59 @@ describe('the reconciling parent', () => {
       ['a:content', 'x:content'],
     ]);
     expect(recorded).to.deep.equal([[]]);
+  });
+
+  it("takes a file's outcome from its OCR child when its extract child handed it over, and records a dead OCR child in its own queue", async () => {
+    const applied: { file_upload_id: string; outcome: Record<string, unknown> }[][] = [];
+    const recorded: { queue: string; id: string }[][] = [];
+    const ocrValue = {
+      file_upload_id: 'a',
+      outcome: {
+        kind: 'content',
+        text_storage_id: sha(8),
+        text_length: 120,
+        text_source: 'ocr',
+        ocr_confidence: 91.5,
+      },
+    };
+    const reads: ChildrenOutcomes[] = [
+      {
+        values: {
+          a: { file_upload_id: 'a', handed_to_ocr: true },
+          'a-ocr': ocrValue,
+          x: { file_upload_id: 'x', handed_to_ocr: true },
+        },
+        failures: { 'x-ocr': 'tesseract crashed' },
+      },
+    ];
+    await finishUpload(
+      job,
+      {
+        publisher: { publishOutbox: async () => [] } as never,
+        metrics: createMetrics(),
+        transitions: {
+          applyUpload: async (
+            _b: string,
+            _u: unknown,
+            files: { file_upload_id: string; outcome: Record<string, unknown> }[],
+          ) => {
+            applied.push(files);
+            return {
+              detail: 'applied',
+              completed: null,
+              createdAtMs: null,
+              outbox: [],
+              dead: files.filter((f) => f.outcome.kind === 'dead').map((f) => f.file_upload_id),
+            } as TransitionResult;
+          },
+        } as never,
+        recordDeadChildren: async (dead) => void recorded.push(dead),
+      },
+      async () => reads[0]!,
+    );
+    expect(applied[0]![0]!.outcome).to.deep.equal(ocrValue.outcome);
+    expect(applied[0]![1]!.outcome).to.deep.include({ kind: 'dead' });
+    expect(String(applied[0]![1]!.outcome.message)).to.include('tesseract crashed');
+    expect(recorded.at(-1)).to.deep.equal([{ queue: 'essay.ocr', id: 'x-ocr' }]);
   });
 });

@@ -2,11 +2,19 @@ import { fileTypeFromBuffer } from 'file-type';
 import { ContentError, ErrorCode } from '../../../shared/errors.js';
 import { decodeText } from '../decode-text.js';
 
-export type DocumentFormat = 'pdf' | 'docx' | 'txt';
+export type DocumentFormat = 'pdf' | 'docx' | 'txt' | ImageFormat;
+/** Photos and scans: their text is read by OCR (the `ocr` process), not here. */
+export type ImageFormat = 'jpeg' | 'png' | 'tiff';
 
 const PDF = Buffer.from('%PDF-');
 const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const CFB = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const IMAGES: [Buffer, ImageFormat][] = [
+  [Buffer.from([0xff, 0xd8, 0xff]), 'jpeg'],
+  [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'png'],
+  [Buffer.from('II*\0', 'latin1'), 'tiff'],
+  [Buffer.from('MM\0*', 'latin1'), 'tiff'],
+];
 const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
 
 /**
@@ -15,12 +23,14 @@ const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
  * with a BOM), then a check that the bytes read as text. A zip is read as the DOCX its entries
  * make (a DOCX may store a PDF as its first entry: Word shows the document, so must we); a PDF
  * is a file that starts with `%PDF-` (some readers look further, which lets one file show two
- * texts). The file name only decides between two failures for bytes nobody recognises: a file
+ * texts). A JPEG, PNG or TIFF is a photo or scan for OCR. The file name only decides between two failures for bytes nobody recognises: a file
  * that claims to be a PDF or DOCX is `CORRUPTED_FILE`, anything else `UNSUPPORTED_FORMAT`.
  */
 export async function sniffFormat(bytes: Buffer, fileName: string): Promise<DocumentFormat> {
   if (bytes.subarray(0, 4).equals(ZIP)) return 'docx';
   if (bytes.subarray(0, PDF.length).equals(PDF)) return 'pdf';
+  for (const [magic, format] of IMAGES)
+    if (bytes.subarray(0, magic.length).equals(magic)) return format;
   if (bytes.subarray(0, 8).equals(CFB)) {
     // password-protected OOXML is an OLE container holding an "EncryptedPackage" stream
     if (bytes.includes(ENCRYPTED_PACKAGE)) throw new ContentError(ErrorCode.ENCRYPTED_FILE);
