@@ -61,7 +61,7 @@ const fleet = await SoakFleet.start({
   EXTRACT_CONCURRENCY: '2',
   SPELLCHECK_CONCURRENCY: '2',
   // clients meet 503 BACKLOG_FULL and back off, as real ones do
-  EXTRACT_BACKLOG_HIGH_WATER: '150',
+  EXTRACT_BACKLOG_HIGH_WATER: '60',
   UPLOAD_LEASE_SECONDS: '60',
   RATE_LIMIT_PER_MINUTE: '100000',
 });

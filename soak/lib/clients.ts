@@ -260,6 +260,15 @@ export async function runBatch(rng: Prng, webUrls: () => string[], plan: BatchPl
       await sleep(backoffMs(rng, a, res.retryAfter));
     }
   }
+  // a teacher watches the batch until it ends before sending the next: the load follows the fleet
+  const until =
+    Date.now() +
+    (plan.readinessTimeoutSeconds === 3600 ? 120 : plan.readinessTimeoutSeconds + 60) * 1000;
+  while (Date.now() < until) {
+    const res = await send(`${rng.pick(webUrls())}/v1/batches/${record.batchId}`, {});
+    if (res.status === 200 && ['ready', 'timed_out'].includes(res.body?.status)) break;
+    await sleep(1500);
+  }
   return record;
 }
 

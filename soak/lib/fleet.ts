@@ -36,6 +36,8 @@ export interface FleetProcess {
   /** The web process's base URL (web only). */
   url?: string;
   child: ChildProcess;
+  /** Serving: started and said so (the killer only kills a process that is). */
+  ready: boolean;
   tail(): string;
 }
 
@@ -134,7 +136,10 @@ export class SoakFleet {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     everyChild.add(child);
-    child.once('exit', () => everyChild.delete(child));
+    child.once('exit', () => {
+      everyChild.delete(child);
+      proc.ready = false;
+    });
     let out = '';
     const tap = (c: Buffer) => (out = (out + c.toString()).slice(-20_000));
     child.stdout!.on('data', tap);
@@ -144,6 +149,7 @@ export class SoakFleet {
       index,
       url: port ? `http://127.0.0.1:${port}` : undefined,
       child,
+      ready: false,
       tail: () => out,
     };
     const at = this.processes.findIndex((p) => p.role === role && p.index === index);
@@ -166,7 +172,10 @@ export class SoakFleet {
         child.stderr!.off('data', check);
         child.off('exit', onExit);
         if (err) reject(err);
-        else resolve();
+        else {
+          proc.ready = true;
+          resolve();
+        }
       }
       child.stdout!.on('data', check);
       child.stderr!.on('data', check);

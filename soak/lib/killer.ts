@@ -68,9 +68,7 @@ export class Killer {
 
   private async killOne(startedAt: number) {
     // only what runs now: a process still starting again is not a target yet
-    const running = this.fleet.processes.filter(
-      (p) => p.child.exitCode === null && p.child.signalCode === null && p.child.pid,
-    );
+    const running = this.fleet.processes.filter((p) => p.ready && p.child.pid);
     const sandboxes = this.fleet.sandboxChildren();
     const roles = [...new Set(running.map((p) => p.role))];
     // each type is as likely as the others, whatever its count of processes
@@ -100,10 +98,17 @@ export class Killer {
       (async () => {
         await gone;
         await sleep(delay);
-        try {
-          await this.fleet.startProcess(victim.role, victim.index);
-        } catch (err) {
-          this.problems.push(`${name} did not come back: ${(err as Error).message}`);
+        // as npm start does: a process that dies while starting is started again
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.fleet.startProcess(victim.role, victim.index);
+            return;
+          } catch (err) {
+            if (attempt === 3) {
+              this.problems.push(`${name} did not come back: ${(err as Error).message}`);
+              return;
+            }
+          }
         }
       })(),
     );
