@@ -30,7 +30,7 @@ const sizes: SoakSizes & { meanGapMs: number; settleMs: number } = args.quick
       kills: 10,
       inFlight: 4,
       underflowTimeoutSeconds: 15,
-      meanGapMs: 6000,
+      meanGapMs: 4500,
       settleMs: 120_000,
     }
   : {
@@ -38,7 +38,7 @@ const sizes: SoakSizes & { meanGapMs: number; settleMs: number } = args.quick
       kills: 50,
       inFlight: 6,
       underflowTimeoutSeconds: 20,
-      meanGapMs: 9000,
+      meanGapMs: 5500,
       settleMs: 240_000,
     };
 if (args.files) sizes.files = Number(args.files);
