@@ -142,7 +142,8 @@ end
 local function read_holders(list)
   local keys = {}
   for _, f in ipairs(list) do
-    if f.raw_storage_id then keys[#keys + 1] = 'raw:' .. f.raw_storage_id end
+    -- a part refused at the upload has no bytes: JSON null, which is truthy in Lua
+    if type(f.raw_storage_id) == 'string' then keys[#keys + 1] = 'raw:' .. f.raw_storage_id end
     if f.outcome and f.outcome.text_fingerprint then
       keys[#keys + 1] = 'text:' .. f.outcome.text_fingerprint
     end
