@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { check, waitForBatches } from './lib/checker.js';
-import { planBatches, runClients, type SoakSizes } from './lib/clients.js';
+import { planBatches, runClients, soakMaxFileBytes, type SoakSizes } from './lib/clients.js';
 import { SoakFleet } from './lib/fleet.js';
 import { Killer, type Target } from './lib/killer.js';
 import { Prng } from './lib/prng.js';
@@ -64,6 +64,7 @@ const fleet = await SoakFleet.start({
   EXTRACT_BACKLOG_HIGH_WATER: '60',
   UPLOAD_LEASE_SECONDS: '60',
   RATE_LIMIT_PER_MINUTE: '100000',
+  MAX_FILE_BYTES: String(soakMaxFileBytes),
 });
 log(
   `fleet up: ${fleet.processes.map((p) => `${p.role}.${p.index}`).join(' ')}, redis ${fleet.redisUrl}`,

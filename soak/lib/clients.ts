@@ -89,10 +89,21 @@ async function validFile(rng: Prng, label: string): Promise<PlannedFile> {
   return { label, ext, valid: true, bytes };
 }
 
+/** The fleet's MAX_FILE_BYTES in the soak. */
+export const soakMaxFileBytes = 1 << 20;
+
 /** A file that fails validation; each one's bytes its own (one empty file per batch at most). */
 function invalidFile(rng: Prng, label: string, emptyAllowed: boolean): PlannedFile {
-  let kind = rng.weighted({ short: 2, empty: 1, image: 1 });
+  let kind = rng.weighted({ short: 2, empty: 1, image: 1, large: 1 });
   if (kind === 'empty' && !emptyAllowed) kind = 'short';
+  // over MAX_FILE_BYTES (1 MB in the soak): refused while streaming, no bytes kept
+  if (kind === 'large')
+    return {
+      label,
+      ext: 'txt',
+      valid: false,
+      bytes: Buffer.from(`${label} `.repeat(Math.ceil(soakMaxFileBytes / label.length) + 1)),
+    };
   if (kind === 'image')
     return {
       label,
@@ -174,6 +185,8 @@ export async function planBatches(rng: Prng, sizes: SoakSizes): Promise<BatchPla
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const retryable = (status: number) => status === 0 || status === 429 || status >= 500;
 const maxAttempts = 30;
+/** Of the 202 answers, the share the client never gets. */
+const lostAnswerRate = 0.05;
 
 /** Backoff for attempt `a` (1-based): doubling from 200 ms to 4 s, jittered, Retry-After capped. */
 function backoffMs(rng: Prng, a: number, retryAfter: string | null): number {
@@ -243,6 +256,9 @@ export async function runBatch(rng: Prng, webUrls: () => string[], plan: BatchPl
         ),
       );
       const res = await send(`${web}/v1/files/batch`, { method: 'POST', body: form });
+      // now and then an answer is lost on the way back (a proxy times out, the Wi-Fi drops):
+      // the client knows nothing of the applied upload and sends its files again
+      if (res.status === 202 && rng.next() < lostAnswerRate) res.status = 0;
       record.attempts.push({
         request: r,
         attempt: a,
