@@ -5,6 +5,7 @@ import { batchKeys } from '../../src/shared/keys.js';
 import { freePort } from '../../src/shared/redis-server.js';
 import { runWorkers } from '../../src/workers/run.js';
 import { ApiClient, essay } from '../helpers/api.js';
+import { withDeadlinesHeld } from '../helpers/deadlines.js';
 import { failForGood, takeBlobAway } from '../helpers/dying-worker.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { exitOf, spawnBin, waitForOutput } from '../helpers/processes.js';
@@ -154,15 +155,18 @@ describe('e2e: faults at the edges of an upload (C1-C4)', function () {
   it('C3: the readiness deadline passes while an upload is being extracted: the batch becomes ready, never timed out', async () => {
     const fleet = redis.track(await startFleet(redis.url, {}, withoutExtract));
     const api = new ApiClient(fleet.url);
-    const reg = await api.register({
-      expected_essay_count: 2,
-      course_code: 'ENG5',
-      readiness_timeout_seconds: 1,
+    const reg = await withDeadlinesHeld(fleet, async () => {
+      const reg = await api.register({
+        expected_essay_count: 2,
+        course_code: 'ENG5',
+        readiness_timeout_seconds: 1,
+      });
+      await api.upload(reg.batch_id, [
+        { name: 'a.txt', content: essay('a') },
+        { name: 'b.txt', content: essay('b') },
+      ]);
+      return reg;
     });
-    await api.upload(reg.batch_id, [
-      { name: 'a.txt', content: essay('a') },
-      { name: 'b.txt', content: essay('b') },
-    ]);
     // the deadline has fired and been handled, with both files still waiting for extraction
     await waitFor(
       'the readiness deadline to be handled',
@@ -241,12 +245,15 @@ describe('e2e: faults at the edges of an upload (C1-C4)', function () {
       await startFleet(redis.url, { UPLOAD_LEASE_SECONDS: '1' }, withoutExtract),
     );
     const api = new ApiClient(fleet.url);
-    const reg = await api.register({
-      expected_essay_count: 1,
-      course_code: 'ENG5',
-      readiness_timeout_seconds: 1,
+    const { reg, up } = await withDeadlinesHeld(fleet, async () => {
+      const reg = await api.register({
+        expected_essay_count: 1,
+        course_code: 'ENG5',
+        readiness_timeout_seconds: 1,
+      });
+      const up = await api.upload(reg.batch_id, [{ name: 'a.txt', content: essay('a') }]);
+      return { reg, up };
     });
-    const up = await api.upload(reg.batch_id, [{ name: 'a.txt', content: essay('a') }]);
     const lifecycle = fleet.web.queue(QueueName.lifecycle);
     // the deadline passed and waits for the upload; the lease was renewed twice: still held
     await waitFor(

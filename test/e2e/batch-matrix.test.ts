@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { QueueName } from '../../src/queues/names.js';
 import { ApiClient, essay } from '../helpers/api.js';
+import { withDeadlinesHeld } from '../helpers/deadlines.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { exitOf, spawnBin, waitForOutput } from '../helpers/processes.js';
 import { useRedis, useRedisCluster } from '../helpers/redis.js';
@@ -63,12 +64,16 @@ for (const backend of ['one Redis', 'a 3-master Redis Cluster'] as const) {
     });
 
     it('underflow: expected 7, send 5 -> after the per-batch timeout, BatchReadinessTimedOutV1 with missing_n 2', async () => {
-      const reg = await api.register({
-        expected_essay_count: 7,
-        course_code: 'ENG5',
-        readiness_timeout_seconds: 2,
+      // the deadline strikes once the upload is answered, however long that took
+      const reg = await withDeadlinesHeld(fleet, async () => {
+        const reg = await api.register({
+          expected_essay_count: 7,
+          course_code: 'ENG5',
+          readiness_timeout_seconds: 2,
+        });
+        await api.upload(reg.batch_id, good(5));
+        return reg;
       });
-      await api.upload(reg.batch_id, good(5));
       const batch = await api.waitForBatch(reg.batch_id, 30_000);
       expect(batch).to.include({ status: 'timed_out', ready_count: 5 });
       const events = await api.events(reg.batch_id);

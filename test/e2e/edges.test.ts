@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { ApiClient, essay } from '../helpers/api.js';
+import { withDeadlinesHeld } from '../helpers/deadlines.js';
 import {
   buildZip,
   makeDocx,
@@ -75,16 +76,20 @@ describe('e2e: duplicates, late files and answers at the edges', function () {
 
   it('a duplicate across two requests is excess too, and an underfilled batch times out with the right missing_n', async () => {
     const text = essay('the same essay sent twice', 80);
-    const reg = await api.register({
-      expected_essay_count: 2,
-      course_code: 'ENG5',
-      readiness_timeout_seconds: 2,
+    // the deadline strikes once both uploads are answered, however long extraction took
+    const { reg, one, two } = await withDeadlinesHeld(fleet, async () => {
+      const reg = await api.register({
+        expected_essay_count: 2,
+        course_code: 'ENG5',
+        readiness_timeout_seconds: 2,
+      });
+      const one = await api.upload(reg.batch_id, [{ name: 'a.txt', content: text }]);
+      await waitFor('the first upload to be applied', async () =>
+        settled(await api.batch(reg.batch_id)) === 1 ? true : undefined,
+      );
+      const two = await api.upload(reg.batch_id, [{ name: 'a (1).txt', content: text }]);
+      return { reg, one, two };
     });
-    const one = await api.upload(reg.batch_id, [{ name: 'a.txt', content: text }]);
-    await waitFor('the first upload to be applied', async () =>
-      settled(await api.batch(reg.batch_id)) === 1 ? true : undefined,
-    );
-    const two = await api.upload(reg.batch_id, [{ name: 'a (1).txt', content: text }]);
     expect(two.body.files[0]).to.include({ excess_reason: 'DUPLICATE_CONTENT' });
     expect(two.body.files[0].duplicate_of.file_upload_id).to.equal(
       one.body.files[0].file_upload_id,

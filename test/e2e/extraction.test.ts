@@ -17,7 +17,8 @@ import { freePort } from '../../src/shared/redis-server.js';
 import { useRedis } from '../helpers/redis.js';
 
 describe('e2e: every extraction outcome through HTTP and the batch status', function () {
-  this.timeout(120_000);
+  // a loaded 2-core machine reads these files many times slower than an idle one
+  this.timeout(300_000);
   const redis = useRedis();
   let fleet: TestFleet;
   let api: ApiClient;
@@ -25,7 +26,9 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
   let metricsPort: number;
   const settings = {
     EXTRACT_CONCURRENCY: '2',
-    EXTRACT_TIMEOUT_MS: '1500',
+    // every file of the mixed batch fits this however loaded the machine is; TIMEOUT has a
+    // test of its own below, with a file that cannot fit its limit on any machine
+    EXTRACT_TIMEOUT_MS: '60000',
     EXTRACT_MAX_PDF_PAGES: '5000',
     MAX_FILE_BYTES: String(2 << 20),
     MAX_FILES_PER_REQUEST: '20',
@@ -61,9 +64,6 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
       [essay('page two', 20)],
       [essay('page three', 20)],
     ]);
-    const slowPdf = await makePdf(
-      Array.from({ length: 3000 }, (_, i) => [`Page ${i} with a line of text.`]),
-    );
     const files: (UploadFile & { expect: string })[] = [
       { name: 'good-1.txt', content: essay('one'), expect: 'ready' },
       // a JPEG is a photo for OCR, whatever its name; this one's pixels are garbage
@@ -73,7 +73,6 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
       { name: 'good-3.docx', content: await makeDocx(), expect: 'ready' },
       { name: 'locked.pdf', content: await makeEncryptedPdf(), expect: 'ENCRYPTED_FILE' },
       { name: 'good-4.txt', content: essay('four'), expect: 'ready' },
-      { name: 'slow.pdf', content: slowPdf, expect: 'TIMEOUT' },
       { name: 'good-5.txt', content: essay('five'), expect: 'ready' },
       { name: 'scan.pdf', content: await makeScannedPdf(), expect: 'EMPTY_CONTENT' },
       { name: 'short.txt', content: 'Too short.', expect: 'CONTENT_TOO_SHORT' },
@@ -92,7 +91,7 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
       error_code: 'FILE_TOO_LARGE',
       raw_storage_id: null,
     });
-    const batch = await api.waitForBatch(reg.batch_id, 60_000);
+    const batch = await api.waitForBatch(reg.batch_id, 240_000);
     const peak = memory.stop();
 
     expect(batch.status).to.equal('ready');
@@ -118,7 +117,7 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
         )?.[1],
       );
     const fromExtractor = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
-    const expected = { CORRUPTED_FILE: 3, ENCRYPTED_FILE: 2, TIMEOUT: 1, EMPTY_CONTENT: 1 };
+    const expected = { CORRUPTED_FILE: 3, ENCRYPTED_FILE: 2, EMPTY_CONTENT: 1 };
     for (const [code, n] of Object.entries(expected))
       expect(countOf(fromExtractor, code), code).to.equal(n);
     expect(countOf(await scrape(`${fleet.url}/metrics`), 'FILE_TOO_LARGE')).to.equal(1);
@@ -134,6 +133,34 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
     expect(provisioned.data.text_storage_id).to.match(/^[0-9a-f]{64}$/);
   });
 
+  it('gives a file that runs past the extraction time limit TIMEOUT, and the batch still ends', async () => {
+    // an extractor of its own with a one-second limit and only this file: 3,000 pages take
+    // seconds on any machine, so the limit is hit however fast or loaded the machine is
+    const slowPdf = await makePdf(
+      Array.from({ length: 3000 }, (_, i) => [`Page ${i} with a line of text.`]),
+    );
+    const quick = redis.track(await startFleet(redis.url, settings, [QueueName.lifecycle]));
+    const quickApi = new ApiClient(quick.url);
+    const strict = spawnBin('worker', ['--queues', 'extractor'], {
+      ...settings,
+      EXTRACT_TIMEOUT_MS: '1000',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: quick.config.REDIS_KEY_PREFIX,
+      DATA_DIR: quick.config.DATA_DIR,
+    });
+    try {
+      await waitForOutput(strict, /consuming essay\.extract/);
+      const reg = await quickApi.register({ expected_essay_count: 1, course_code: 'ENG5' });
+      await quickApi.upload(reg.batch_id, [{ name: 'slow.pdf', content: slowPdf }]);
+      const batch = await quickApi.waitForBatch(reg.batch_id, 240_000);
+      expect(batch.status).to.equal('ready');
+      expect(batch.validation_failures.map((f: any) => f.error_code)).to.deep.equal(['TIMEOUT']);
+    } finally {
+      strict.kill('SIGTERM');
+      await exitOf(strict);
+    }
+  });
+
   it('answers files past the per-request limit with TOO_MANY_FILES and counts them for the batch', async () => {
     const files = Array.from({ length: 21 }, (_, i) => ({
       name: `e${i}.txt`,
@@ -142,7 +169,7 @@ describe('e2e: every extraction outcome through HTTP and the batch status', func
     const reg = await api.register({ expected_essay_count: 21, course_code: 'ENG5' });
     const up = await api.upload(reg.batch_id, files);
     expect(up.body.files[20]).to.include({ status: 'rejected', error_code: 'TOO_MANY_FILES' });
-    const batch = await api.waitForBatch(reg.batch_id, 60_000);
+    const batch = await api.waitForBatch(reg.batch_id, 240_000);
     expect(batch).to.include({
       status: 'ready',
       ready_count: 20,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ApiClient, essay } from '../helpers/api.js';
+import { withDeadlinesHeld } from '../helpers/deadlines.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { useRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,15 +45,18 @@ describe('e2e: observability while the matrix runs', function () {
       await scrape(fleet.workersMetricsUrl, 'jobs_total{queue="essay.extract",status="completed"}'),
     ).to.be.at.least(4);
 
-    const under = await api.register({
-      expected_essay_count: 7,
-      course_code: 'ENG5',
-      readiness_timeout_seconds: 1,
+    const under = await withDeadlinesHeld(fleet, async () => {
+      const under = await api.register({
+        expected_essay_count: 7,
+        course_code: 'ENG5',
+        readiness_timeout_seconds: 1,
+      });
+      await api.upload(
+        under.batch_id,
+        [1, 2, 3, 4, 5].map((i) => ({ name: `${i}.txt`, content: essay(`u${i}`) })),
+      );
+      return under;
     });
-    await api.upload(
-      under.batch_id,
-      [1, 2, 3, 4, 5].map((i) => ({ name: `${i}.txt`, content: essay(`u${i}`) })),
-    );
     await api.waitForBatch(under.batch_id);
     expect(
       await scrape(fleet.workersMetricsUrl, 'batch_completion_seconds_count{status="timed_out"}'),

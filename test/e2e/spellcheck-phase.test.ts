@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { ApiClient } from '../helpers/api.js';
+import { withDeadlinesHeld } from '../helpers/deadlines.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { useRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
@@ -163,12 +164,15 @@ describe('e2e: upload to the spellcheck phase outcome', function () {
   });
 
   it('a timed-out batch spellchecks the essays that are ready; a batch with none fails the phase critically', async () => {
-    const reg = await api.register({
-      expected_essay_count: 3,
-      course_code: 'ENG5',
-      readiness_timeout_seconds: 1,
+    const reg = await withDeadlinesHeld(fleet, async () => {
+      const reg = await api.register({
+        expected_essay_count: 3,
+        course_code: 'ENG5',
+        readiness_timeout_seconds: 1,
+      });
+      await api.upload(reg.batch_id, [{ name: 'one.txt', content: fixture('clean-en.txt') }]);
+      return reg;
     });
-    await api.upload(reg.batch_id, [{ name: 'one.txt', content: fixture('clean-en.txt') }]);
     const events = await phaseOf(reg.batch_id);
     expect(events.some((e) => e.event_type === 'BatchReadinessTimedOutV1')).to.equal(true);
     expect(events.find((e) => e.event_type === 'BatchPhaseCompletedV1')!.data).to.include({
