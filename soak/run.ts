@@ -108,7 +108,7 @@ try {
     ],
     [
       'kills',
-      `${killer.kills.filter((k) => !k.target.startsWith('redis')).length} (web ${byType('web')}, extractor ${byType('extractor')}, lifecycle ${byType('lifecycle')}, spellcheck ${byType('spellcheck')}, sandbox ${byType('sandbox')})`,
+      `${killer.kills.filter((k) => !k.target.startsWith('redis')).length} (web ${byType('web')}, extractor ${byType('extractor')}, lifecycle ${byType('lifecycle')}, spellcheck ${byType('spellcheck')}, ocr ${byType('ocr')}, sandbox ${byType('sandbox')})`,
     ],
     ['redis restarts', `${byType('redis-graceful')} graceful, ${byType('redis-kill')} kill -9`],
     ['unknown batches (register answer lost)', String(result.stats.unknown_batches)],

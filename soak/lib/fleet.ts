@@ -15,10 +15,17 @@ import {
 import { childrenOf } from '../../test/helpers/memory.js';
 import { repoRoot } from '../../test/helpers/processes.js';
 
-export type Role = 'web' | 'extractor' | 'lifecycle' | 'spellcheck';
+export type Role = 'web' | 'extractor' | 'lifecycle' | 'spellcheck' | 'ocr';
 
 /** How many processes of each Procfile entry the soak runs (issue #21). */
-export const scale: Record<Role, number> = { web: 2, extractor: 2, lifecycle: 2, spellcheck: 1 };
+// (and the ocr process photos and scans go on to, since issue #23)
+export const scale: Record<Role, number> = {
+  web: 2,
+  extractor: 2,
+  lifecycle: 2,
+  spellcheck: 1,
+  ocr: 1,
+};
 
 /** The Procfile's entries (`web: node dist/bin/api.js`): each role's arguments to node. */
 const entries = Object.fromEntries(
