@@ -35,7 +35,7 @@ import { SandboxPool } from './extract/sandbox/pool.js';
 import { keepHouse } from './janitor/keep-house.js';
 import { ocrDocument, type OcrOptions } from './ocr/ocr-document.js';
 import { ocrFile } from './ocr/ocr-file.js';
-import { keepBatchClock } from './lifecycle/batch-clock.js';
+import { keepBatchClock, strikeDeadClock } from './lifecycle/batch-clock.js';
 import { orchestrate } from './orchestrate/orchestrate.js';
 import { OffThreadChecker } from './spellcheck/off-thread-checker.js';
 import { reportDeadSpellcheck, spellcheckEssay } from './spellcheck/spellcheck-essay.js';
@@ -191,8 +191,7 @@ function handlers(
       queue: QueueName.lifecycle,
       schema: lifecycleJobSchema,
       handle: (p, meta) => keepBatchClock(p, clockDeps, meta.dueAt),
-      // a clock must still strike: its step again (idempotent), whatever killed it
-      onDeadLetter: async (p) => void (await keepBatchClock(p, clockDeps, 0)),
+      onDeadLetter: (p) => strikeDeadClock(p, clockDeps),
     }),
     [QueueName.orchestrate]: defineHandler({
       queue: QueueName.orchestrate,

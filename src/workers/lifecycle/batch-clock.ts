@@ -1,3 +1,4 @@
+import type { DeadLetterVerdict } from '../../queues/create-worker.js';
 import type { LifecycleJob, UploadLeaseJob } from '../../queues/jobs.js';
 import type { BatchTransitions } from '../../shared/batches/transitions.js';
 import { InfrastructureError } from '../../shared/errors.js';
@@ -48,4 +49,17 @@ export async function keepBatchClock(
   );
   if (result.detail === 'held') await deps.renewLease(job);
   return { detail: result.detail };
+}
+
+/**
+ * A clock that died still strikes (its step is idempotent, whatever killed it). A deadline whose
+ * batch was never stored (its web process died registering it, after scheduling it) lost
+ * nothing: it leaves no dead letter, however soon its retries ran out.
+ */
+export async function strikeDeadClock(
+  job: LifecycleJob,
+  deps: BatchClockDeps,
+): Promise<DeadLetterVerdict> {
+  const { detail } = await keepBatchClock(job, deps, 0);
+  return detail === 'not_registered' ? 'skip' : undefined;
 }

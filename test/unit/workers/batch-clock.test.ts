@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import type { TransitionResult } from '../../../src/shared/batches/transitions.js';
 import { InfrastructureError } from '../../../src/shared/errors.js';
 import { createMetrics } from '../../../src/shared/metrics.js';
-import { keepBatchClock, type BatchClockDeps } from '../../../src/workers/lifecycle/batch-clock.js';
+import {
+  keepBatchClock,
+  strikeDeadClock,
+  type BatchClockDeps,
+} from '../../../src/workers/lifecycle/batch-clock.js';
 
 const answer = (detail: string): TransitionResult => ({
   detail,
@@ -34,6 +38,11 @@ describe('the batch clocks', () => {
     expect(thrown).to.be.instanceOf(InfrastructureError);
     const late = await keepBatchClock(deadline, deps('not_registered'), Date.now() - 120_000);
     expect(late.detail).to.equal('not_registered');
+  });
+
+  it('a dead deadline still strikes; one whose batch was never stored leaves no dead letter', async () => {
+    expect(await strikeDeadClock(deadline, deps('not_registered'))).to.equal('skip');
+    expect(await strikeDeadClock(deadline, deps('timed_out'))).to.equal(undefined);
   });
 
   it('renews a lease whose flow is there, and only then', async () => {
