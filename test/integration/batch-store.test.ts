@@ -99,6 +99,24 @@ describe('batch state (real Redis)', () => {
     expect(await view(b)).to.include({ ready_count: 1, failed_count: 1 });
   });
 
+  it('applies an upload holding a part the API refused (no bytes, raw_storage_id null)', async () => {
+    const b = await registered(2);
+    const refused: File = {
+      file_upload_id: 'file-2',
+      original_file_name: 'huge.txt',
+      raw_storage_id: null as unknown as string,
+      outcome: { kind: 'failure', error_code: 'FILE_TOO_LARGE', message: 'Too large.' },
+    };
+    const done = await apply(b, 'u1', [content(1), refused]);
+    expect(done.completed).to.equal('ready');
+    expect((await view(b)).validation_failures).to.deep.include({
+      file_upload_id: 'file-2',
+      original_file_name: 'huge.txt',
+      error_code: 'FILE_TOO_LARGE',
+      message: 'Too large.',
+    });
+  });
+
   it('answers content without a slot as excess, with the reason', async () => {
     const b = await registered(1);
     const over = await apply(b, 'u1', [content(1), content(2)]);

@@ -142,7 +142,8 @@ end
 local function read_holders(list)
   local keys = {}
   for _, f in ipairs(list) do
-    if f.raw_storage_id then keys[#keys + 1] = 'raw:' .. f.raw_storage_id end
+    -- a part the API refused has no bytes (JSON null, which Lua holds as a true value)
+    if type(f.raw_storage_id) == 'string' then keys[#keys + 1] = 'raw:' .. f.raw_storage_id end
     if f.outcome and f.outcome.text_fingerprint then
       keys[#keys + 1] = 'text:' .. f.outcome.text_fingerprint
     end
