@@ -100,7 +100,10 @@ function drawStatus() {
   status.textContent = `${parts.join(', ')}. ${tail}`.trim();
   const p = batch.phase;
   $('phase').textContent = p
-    ? `${t('spellcheckDone', { done: p.essays_succeeded, n: p.essays_total })} (${t.code(p.outcome)})`
+    ? [
+        t('spellcheckDone', { done: p.essays_succeeded, n: p.essays_total }),
+        p.outcome === 'COMPLETED_SUCCESSFULLY' ? '' : `(${t.code(p.outcome)})`,
+      ].join(' ')
     : '';
 }
 

@@ -79,7 +79,7 @@ export class Results {
     const labels = ['colFile', 'colUpload', 'colOutcome', 'colSpellcheck'];
     cells.forEach((td, i) => td.setAttribute('data-label', t(labels[i])));
     entry.tr.replaceChildren(...cells);
-    entry.tr.className = `file ${entry.outcome.kind}`;
+    entry.tr.className = `file outcome-${entry.outcome.kind}`;
   }
 
   fileCell(entry) {
