@@ -59,7 +59,7 @@ const FILES = [
   { name: 'typos.txt', text: TYPOS },
   { name: 'Åsa Öberg – uppsats om klimatet och framtiden.txt', text: essay('the climate') },
   { name: 'empty.txt', text: '' },
-  { name: 'short.txt', text: 'Ten chars.' },
+  { name: 'kortuppsats_klimatforandringarnas_konsekvenser_for_jordbruket.txt', text: 'Ten chars.' },
   { name: 'copy of first.txt', text: essay('the first') },
 ];
 const BIG = { name: 'huge scan.txt', text: 'x'.repeat(LIMIT + 1) };
@@ -87,6 +87,25 @@ describe('browser: every state of the upload page, in Swedish and English, on a 
         return doc.scrollWidth - doc.clientWidth;
       });
       expect(overflow, `${lang} ${name} at ${width} px scrolls sideways`).to.be.at.most(0);
+      // names and messages get room: no File column of 30 px, no code broken over two lines
+      const layout = await page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const cell = doc.querySelector('#results tbody td');
+        const broken = [...doc.querySelectorAll('code.code')].filter((c: any) => {
+          const range = doc.createRange();
+          range.selectNodeContents(c);
+          return range.getClientRects().length > 1;
+        });
+        return {
+          fileCell: cell ? cell.getBoundingClientRect().width : null,
+          brokenCodes: broken.map((c: any) => c.textContent),
+        };
+      });
+      expect(layout.brokenCodes, `${lang} ${name} at ${width} px`).to.deep.equal([]);
+      if (layout.fileCell !== null)
+        expect(layout.fileCell, `${lang} ${name} at ${width} px: the File column`).to.be.at.least(
+          width < 600 ? 300 : 200,
+        );
       expect(await seriousViolations(page), `axe on ${lang} ${name} at ${width} px`).to.deep.equal(
         [],
       );
