@@ -10,7 +10,7 @@ import { useRedis } from '../helpers/redis.js';
 const shots = path.join(artifacts, 'upload-page');
 const WIDTHS = [390, 1280];
 const TYPOS =
-  'This esay is about speling. It has a few more sentences, so that it is long enough to count as a real essay.';
+  'This esay is about speling and the blorptastic river. It has a few more sentences, so that it is long enough to count as a real essay.';
 const LIMIT = 4096; // MAX_FILE_BYTES of this suite's fleet: one file is over it
 
 /** Words the page must show in each language: the outcome sentences, not the codes alone. */
@@ -29,6 +29,7 @@ const words = {
     submit: 'Register batch and upload',
     show: 'Show corrected text of typos.txt',
     checkedIn: 'Checked in English',
+    oneUnknown: '2 corrections, 1 unknown word',
     uploading: 'Uploading 7 files…',
     chosen: '7 files chosen:',
     afterLate: /2 files not counted \(duplicates or late\)/,
@@ -47,6 +48,7 @@ const words = {
     submit: 'Registrera omgången och ladda upp',
     show: 'Visa rättad text för typos.txt',
     checkedIn: 'Kontrollerad på engelska',
+    oneUnknown: '2 rättelser, 1 okänt ord',
     uploading: 'Laddar upp 7 filer…',
     chosen: '7 filer valda:',
     afterLate: /2 filer räknas inte \(dubbletter eller sena\)/,
@@ -214,6 +216,11 @@ describe('browser: every state of the upload page, in Swedish and English, on a 
         'spelling',
       ]);
       expect(await dialog.locator('#corrected-lang').textContent()).to.equal(w.checkedIn);
+      // a word the checker flagged and left as written
+      expect(await dialog.locator('#unknown-words').innerText()).to.include('blorptastic');
+      expect(await page.locator('#results tr', { hasText: 'typos.txt' }).innerText()).to.include(
+        w.oneUnknown,
+      );
       await state(page, lang, '7-corrected');
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
