@@ -264,8 +264,9 @@ describe('browser: every state of the upload page, in Swedish and English, on a 
     await context.close();
   });
 
-  it('works by keyboard alone: course, files, upload, open and close a corrected text', async () => {
+  it('works by keyboard alone: course, files, upload, copy the batch id, open and close a corrected text', async () => {
     const context = await browser.newContext({ locale: 'en-GB' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: fleet.url });
     const page = await context.newPage();
     await page.goto(`${fleet.url}/`);
     const focused = () => page.evaluate(() => (globalThis as any).document.activeElement?.id ?? '');
@@ -291,6 +292,17 @@ describe('browser: every state of the upload page, in Swedish and English, on a 
     await page.locator('#phase', { hasText: /Spellcheck: 1 of 1 essay checked/ }).waitFor({
       timeout: 30_000,
     });
+    // the batch id, for support: in a detail, copied with its button
+    const isFocused = (selector: string) => () =>
+      page.locator(selector).evaluate((n) => n === (globalThis as any).document.activeElement);
+    await tabTo(isFocused('#batch-details summary'), 'the batch id detail');
+    await page.keyboard.press('Enter');
+    await tabTo(isFocused('#copy-id'), 'the copy button');
+    await page.keyboard.press('Enter');
+    await page.locator('#copy-done', { hasText: 'Copied' }).waitFor({ timeout: 5_000 });
+    const copied = await page.evaluate(() => (globalThis as any).navigator.clipboard.readText());
+    expect(copied).to.equal(await page.locator('#batch-id').textContent());
+    expect(copied).to.match(/^[0-9a-f-]{36}$/);
     const open = page.getByRole('button', { name: words.en.show });
     await tabTo(
       () => open.evaluate((b) => b === (globalThis as any).document.activeElement),
