@@ -5,6 +5,7 @@ import { CorrectedView } from './corrected.js';
 import { el } from './dom.js';
 import { pickLanguage, translator } from './i18n.js';
 import { Results } from './results.js';
+import { essaysIn, followEvents, sendFile } from './transport.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('batch-form');
@@ -14,7 +15,7 @@ const LANG_KEY = 'essay-page-lang';
 let t = translator(localStorage.getItem(LANG_KEY) ?? pickLanguage(navigator.languages));
 let files = [];
 /** What the status line says, kept as data so a language switch can say it again. */
-const batch = { id: '', expected: 0, state: 'none', missing: 0, phase: null, error: null };
+const batch = { id: '', expected: 0, state: 'none', missing: 0, phase: null };
 
 /** The API token, asked once when the API says 401, kept for this tab. */
 function token() {
@@ -75,7 +76,6 @@ drop.addEventListener('drop', (e) => {
 /** The batch in words: "24 of 25 essays ready, 1 file could not be read. …" */
 function drawStatus() {
   const status = $('status');
-  if (batch.error) return (status.textContent = t('somethingWrong', { reason: batch.error }));
   if (batch.state === 'none') return (status.textContent = t('noBatch'));
   if (batch.state === 'registering') return (status.textContent = t('registering'));
   if (batch.state === 'uploading')
@@ -141,49 +141,28 @@ for (const b of document.querySelectorAll('button.lang'))
     setLanguage(b.dataset.lang);
   });
 
-/** One request per file, so each has its own progress bar. */
-function upload(batchId, file, entry) {
-  return new Promise((resolve) => {
-    const body = new FormData();
-    body.append('batch_id', batchId);
-    body.append('files', file, file.name);
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/v1/files/batch');
-    if (token()) xhr.setRequestHeader('authorization', `Bearer ${token()}`);
-    xhr.upload.onprogress = (e) =>
-      e.lengthComputable && results.setProgress(entry, (100 * e.loaded) / e.total);
-    xhr.onload = () => {
-      results.setProgress(entry, 100);
-      let answer = {};
-      try {
-        answer = JSON.parse(xhr.responseText || '{}');
-      } catch {
-        // a proxy's HTML error page: the status says enough
-      }
-      if (xhr.status !== 202) {
-        entry.outcome = { kind: 'uploadFailed', code: answer.error?.code ?? String(xhr.status) };
-      } else {
-        const f = answer.files[0];
-        results.link(entry, f.file_upload_id);
-        if (f.status === 'rejected') entry.outcome = { kind: 'failed', code: f.error_code };
-        else if (f.excess_reason)
-          entry.outcome = {
-            kind: 'excess',
-            code: f.excess_reason,
-            duplicateOf: f.duplicate_of?.original_file_name,
-          };
-        else entry.outcome = { kind: 'extracting' };
-      }
-      results.draw(entry);
-      resolve();
-    };
-    xhr.onerror = () => {
-      entry.outcome = { kind: 'uploadFailed', reason: t('networkError') };
-      results.draw(entry);
-      resolve();
-    };
-    xhr.send(body);
-  });
+/** One file's upload, its progress in its row, its answer as the file's first outcome. */
+async function upload(batchId, file, entry) {
+  const { status, answer } = await sendFile(batchId, file, token(), (percent) =>
+    results.setProgress(entry, percent),
+  );
+  results.setProgress(entry, 100);
+  if (status === 0) entry.outcome = { kind: 'uploadFailed', reason: t('networkError') };
+  else if (status !== 202)
+    entry.outcome = { kind: 'uploadFailed', code: answer.error?.code ?? String(status) };
+  else {
+    const f = answer.files[0];
+    results.link(entry, f.file_upload_id);
+    if (f.status === 'rejected') entry.outcome = { kind: 'failed', code: f.error_code };
+    else if (f.excess_reason)
+      entry.outcome = {
+        kind: 'excess',
+        code: f.excess_reason,
+        duplicateOf: f.duplicate_of?.original_file_name,
+      };
+    else entry.outcome = { kind: 'extracting' };
+  }
+  results.draw(entry);
 }
 
 function onEvent(type, e) {
@@ -242,45 +221,6 @@ function onEvent(type, e) {
   drawStatus();
 }
 
-/** Server-Sent Events over fetch, so the token header can go along. */
-async function follow(batchId) {
-  const res = await api(`/v1/batches/${batchId}/events`, {
-    headers: { accept: 'text/event-stream' },
-  });
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done || batchId !== batch.id) return;
-    buffer += value;
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const type = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (type && data) onEvent(type, JSON.parse(data));
-    }
-  }
-}
-
-/**
- * How many essays the files hold: the same bytes dropped twice are one essay, so the batch
- * expects one (the copy is still uploaded, and shown as a duplicate). Hashing needs a secure
- * origin and memory: without them, or past 256 MB, every file counts.
- */
-async function essaysIn(list) {
-  const total = list.reduce((sum, f) => sum + f.size, 0);
-  if (!globalThis.crypto?.subtle || total > 256 * 2 ** 20) return list.length;
-  const digests = await Promise.all(
-    list.map(async (f) => {
-      const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', await f.arrayBuffer()));
-      return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
-    }),
-  );
-  return new Set(digests).size;
-}
-
 /** The form's own checks, each message beside its control, in the page's language. */
 function valid() {
   const course = form.course;
@@ -299,7 +239,6 @@ form.addEventListener('submit', async (e) => {
   $('submit').disabled = true;
   results.clear();
   Object.assign(batch, { id: '', expected: files.length, state: 'registering', phase: null });
-  batch.error = null;
   drawBatchId();
   drawStatus();
   try {
@@ -322,7 +261,7 @@ form.addEventListener('submit', async (e) => {
     await Promise.all(files.map((f, i) => upload(reg.batch_id, f, entries[i])));
     batch.state = 'processing';
     drawStatus();
-    void follow(reg.batch_id);
+    void followEvents(api, reg.batch_id, onEvent, () => batch.id === reg.batch_id);
   } catch (err) {
     batch.state = 'none';
     drawStatus();
