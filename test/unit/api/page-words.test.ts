@@ -67,6 +67,21 @@ describe('the upload page speaks Swedish and English about every code', () => {
           expect(value, `${lang} ${key}`).to.have.all.keys('one', 'other');
   });
 
+  it('has every text the page asks for (data-t in the HTML, t(…) in its scripts)', () => {
+    const dir = path.join(repoRoot, 'src/api/public');
+    const asked = new Set<string>();
+    const html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+    for (const m of html.matchAll(/data-t="(\w+)"/g)) asked.add(m[1]!);
+    for (const file of ['app.js', 'results.js', 'corrected.js']) {
+      const source = fs.readFileSync(path.join(dir, file), 'utf8');
+      for (const m of source.matchAll(/\bt\('(\w+)'/g)) asked.add(m[1]!);
+    }
+    expect(asked.size).to.be.above(20);
+    for (const lang of words.languages)
+      for (const key of asked)
+        expect(words.pageTexts[lang], `${lang} ${key}`).to.have.property(key);
+  });
+
   it('gets plurals right in both languages', () => {
     const en = words.translator('en');
     const sv = words.translator('sv');
