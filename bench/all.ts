@@ -1,5 +1,6 @@
-// `npm run bench [-- --quick]`: every benchmark, one after another (never two at once: they
-// would measure each other), each writing its table and JSON under bench/results/.
+// `npm run bench [-- --quick] [-- --record]`: every benchmark, one after another (never two at
+// once: they would measure each other), each writing its table and JSON under bench/out/
+// (git-ignored), or with --record under bench/results/, the tracked numbers.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

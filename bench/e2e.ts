@@ -16,6 +16,7 @@ import { waitFor } from '../test/helpers/wait.js';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
     profile: { type: 'string' },
     only: { type: 'string' },
   },

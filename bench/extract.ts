@@ -13,6 +13,7 @@ import { markdownTable, writeReport } from './lib/report.js';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
     role: { type: 'string' },
     format: { type: 'string' },
     start: { type: 'string' },
@@ -138,7 +139,7 @@ writeReport(
     rows,
   ) +
     '\n\nPDF: 3 pages of 40 lines; DOCX: ~1,500 words with a heading, a list and a table; TXT: 500 words; 8 different files each. ' +
-    `${seconds} s per cell after a warm-up${args.quick ? ' (--quick: no TXT scaling, no ceiling; NaN where left out)' : ''}. An extractor process here is a one-child sandbox pool fed two files at a time; ` +
+    `${seconds} s per cell after a warm-up${args.quick ? ' (--quick: no TXT scaling, no ceiling; — where left out)' : ''}. An extractor process here is a one-child sandbox pool fed two files at a time; ` +
     'the ceiling column runs the libraries directly in one and then two processes, the most two cores of this machine give for the same work. ' +
     'Targets: sandbox ÷ direct ≥ 0.85; 2 ÷ 1 ≥ 1.8.',
   results,

@@ -14,7 +14,11 @@ import { startBenchFleet } from './lib/fleet.js';
 import { markdownTable, writeReport } from './lib/report.js';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, profile: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
 });
 const fileBytes = 8 * 2 ** 20;
 const batchFiles = args.quick ? 6 : 25; // 48 MB or 200 MB

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
@@ -26,6 +27,12 @@ export const publicDir = [
   path.join(here, 'public'),
   path.resolve(here, '../../../src/api/public'),
 ].find((dir) => existsSync(dir))!;
+
+/** jsdiff's browser build, served from this origin (the page's CSP loads nothing from others). */
+const diffScript = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('diff/package.json')),
+  'dist/diff.min.js',
+);
 
 export function createApp(ctx: FleetContext): Express {
   const app = express();
@@ -64,6 +71,9 @@ export function createApp(ctx: FleetContext): Express {
   });
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
+  });
+  app.get('/vendor/diff.min.js', (_req, res) => {
+    res.type('text/javascript').sendFile(diffScript);
   });
   app.get('/docs', (_req, res) => {
     res.sendFile(path.join(publicDir, 'docs.html'));

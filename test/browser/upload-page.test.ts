@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureDebianPackage } from '../../src/shared/system-packages.js';
+import type { Browser } from 'playwright-core';
 import { ApiClient, essay } from '../helpers/api.js';
 import { makeDocx } from '../helpers/documents.js';
 import {
@@ -12,43 +9,9 @@ import {
   swedishEssay,
   swedishEssay2,
 } from '../helpers/scans.js';
+import { artifacts, launchChromium, watch } from '../helpers/browser.js';
 import { startFleet, type TestFleet } from '../helpers/fleet.js';
 import { useRedis } from '../helpers/redis.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-
-/** Debian's Chromium; as root on Debian it is installed on first use. */
-const ensureChromium = () =>
-  ensureDebianPackage({
-    pkg: 'chromium',
-    present: () => existsSync(CHROMIUM),
-    missing: () => new Error(`no Chromium at ${CHROMIUM}: install the Debian package "chromium"`),
-  });
-
-/**
- * Everything a page asks for and every Content-Security-Policy refusal it logs: the fleet's
- * pages load nothing from another origin (a teacher's or operator's visit tells no third party),
- * and nothing of theirs needs what the CSP refuses.
- */
-function watch(page: Page, origin: string): { check(): void } {
-  const foreign: string[] = [];
-  const refused: string[] = [];
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (/^https?:$/.test(url.protocol) && url.origin !== origin) foreign.push(r.url());
-    else if (!/^(https?|data|blob):$/.test(url.protocol)) foreign.push(r.url());
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
-  });
-  return {
-    check() {
-      expect(foreign, 'requests that left the fleet').to.deep.equal([]);
-      expect(refused, 'CSP refusals').to.deep.equal([]);
-    },
-  };
-}
 
 describe('browser: the upload page and the board in headless Chromium', function () {
   this.timeout(120_000);
@@ -58,29 +21,22 @@ describe('browser: the upload page and the board in headless Chromium', function
 
   before(async function () {
     this.timeout(600_000);
-    ensureChromium();
     fleet = redis.track(
       await startFleet(redis.url, {
         BOARD_USERNAME: 'operator',
         BOARD_PASSWORD: 'correct horse battery',
       }),
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 
-  it('drop three files (one empty): 2 ready, 1 EMPTY_CONTENT, the batch ready, spellcheck done', async () => {
-    const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+  it('drop three files (one empty): 2 ready, 1 file with no text, the batch complete, spellcheck done', async () => {
+    const context = await browser.newContext({
+      locale: 'en-GB',
+      viewport: { width: 420, height: 900 },
+    });
+    const page = await context.newPage();
     const requests = watch(page, fleet.url);
     await page.goto(`${fleet.url}/`);
     await page.getByLabel('Course code').fill('ENG5');
@@ -101,29 +57,35 @@ describe('browser: the upload page and the board in headless Chromium', function
       },
       [essay('the page'), essay('the browser')],
     );
-    await expect(await page.locator('#chosen').textContent()).to.include('3 file(s) chosen');
+    expect(await page.locator('#chosen-count').textContent()).to.equal('3 files chosen:');
     await page.getByRole('button', { name: 'Register batch and upload' }).press('Enter');
     await page
-      .locator('#status', { hasText: 'ready: 2 ready, 1 failed' })
+      .locator('#status', {
+        hasText: '2 of 3 essays ready, 1 file could not be read. The batch is complete.',
+      })
       .waitFor({ timeout: 30_000 });
     await page
-      .locator('#phase', { hasText: 'Spellcheck: completed successfully' })
+      .locator('#phase', { hasText: 'Spellcheck: 2 of 2 essays checked.' })
       .waitFor({ timeout: 30_000 });
     const table = await page.locator('#results tbody').innerText();
-    expect(table).to.include('EMPTY_CONTENT');
+    expect(table).to.include('The file has no text.').and.include('EMPTY_CONTENT');
     expect(table).to.include('Åsa – uppsats.txt');
-    expect((table.match(/\bready\b/g) ?? []).length).to.equal(2);
-    expect(table).to.match(/\d correction\(s\)/);
-    mkdirSync(artifacts, { recursive: true });
+    expect((table.match(/\bReady\b/g) ?? []).length).to.equal(2);
+    expect(table).to.match(/\bNo corrections\b|\b1 correction\b|\b\d+ corrections\b/);
+    expect(table).not.to.match(/\(s\)/);
     await page.screenshot({ path: `${artifacts}/upload-page.png`, fullPage: true });
     requests.check();
-    await page.close();
+    await context.close();
   });
 
-  it('a teacher uploads a DOCX, a scanned PDF and a phone photo: three ready, the page says which OCR read', async () => {
-    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+  it('a Swedish teacher uploads a DOCX, a scanned PDF and a phone photo: three ready, the page says which OCR read', async () => {
+    const context = await browser.newContext({
+      locale: 'sv-SE',
+      viewport: { width: 1280, height: 900 },
+    });
+    const page = await context.newPage();
     await page.goto(`${fleet.url}/`);
-    await page.getByLabel('Course code').fill('SVA1');
+    await page.getByLabel('Kurskod').fill('SVA1');
     await page.locator('#files').setInputFiles([
       { name: 'uppsats.docx', mimeType: 'application/octet-stream', buffer: await makeDocx() },
       {
@@ -137,25 +99,25 @@ describe('browser: the upload page and the board in headless Chromium', function
         buffer: await makePhoto(await renderTextPng(swedishEssay2)),
       },
     ]);
-    await page.getByRole('button', { name: 'Register batch and upload' }).click();
+    await page.getByRole('button', { name: 'Registrera omgången och ladda upp' }).click();
     await page
-      .locator('#status', { hasText: 'ready: 3 ready, 0 failed' })
+      .locator('#status', { hasText: '3 av 3 uppsatser klara' })
       .waitFor({ timeout: 150_000 });
     const rows = await page.locator('#results tbody tr').allInnerTexts();
     const rowOf = (name: string) => rows.find((r) => r.includes(name)) ?? '';
-    expect(rowOf('inskannad.pdf')).to.match(/read by OCR, confidence \d+%/);
-    expect(rowOf('foto.jpg')).to.match(/read by OCR, confidence \d+%/);
-    expect(rowOf('uppsats.docx')).to.include('ready').and.not.include('OCR');
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}/upload-page-ocr.png`, fullPage: true });
-    await page.close();
+    expect(rowOf('inskannad.pdf')).to.match(/läst med OCR .*säkerhet \d+ %/);
+    expect(rowOf('foto.jpg')).to.match(/läst med OCR .*säkerhet \d+ %/);
+    expect(rowOf('uppsats.docx')).to.include('Klar').and.not.include('OCR');
+    await page.screenshot({ path: `${artifacts}/upload-page-ocr-sv-1280.png`, fullPage: true });
+    await context.close();
   });
 
   it('asks once for the API token when the API needs one, and keeps it for the tab', async () => {
     const secured = redis.track(
       await startFleet(redis.url, { API_TOKENS: 'page-test-token-0123456789' }),
     );
-    const page = await browser.newPage();
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
     let asked = 0;
     page.on('dialog', (dialog) => {
       asked++;
@@ -168,10 +130,10 @@ describe('browser: the upload page and the board in headless Chromium', function
     ]);
     await page.getByRole('button', { name: 'Register batch and upload' }).click();
     await page
-      .locator('#status', { hasText: 'ready: 2 ready, 0 failed' })
+      .locator('#status', { hasText: '2 of 2 essays ready. The batch is complete.' })
       .waitFor({ timeout: 30_000 });
     expect(asked).to.equal(1);
-    await page.close();
+    await context.close();
   });
 
   it('serves the API reference from the generated OpenAPI document', async () => {
