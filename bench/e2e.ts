@@ -161,6 +161,7 @@ if (runs('txt')) {
         filesPerBatch,
         inFlight,
       });
+      const afterBare = await redisInfo(fleet);
       progress(`TXT ${files} files through the design's queue work, no-op`);
       const floor = await runBareFlow(fleet.redisUrl, {
         batches: batchesFor(files),
@@ -168,6 +169,7 @@ if (runs('txt')) {
         inFlight,
         mode: 'design',
       });
+      const afterFloor = await redisInfo(fleet);
       results.push(
         summary(
           `TXT, ${run.files} files`,
@@ -177,8 +179,17 @@ if (runs('txt')) {
           floor.files / floor.seconds,
         ),
       );
-      if (files === sizes[0])
-        redisCost.commandsPerFile = ((after.commands - before.commands) / run.files).toFixed(1);
+      if (files === sizes[0]) {
+        const perFile = (from: number, to: number, n: number) => ((to - from) / n).toFixed(1);
+        redisCost.commandsPerFile = perFile(before.commands, after.commands, run.files);
+        // the same count for the references (the idle fleet's polling included, a few a second)
+        redisCost.commandsPerFileBareFlow = perFile(after.commands, afterBare.commands, bare.files);
+        redisCost.commandsPerFileDesignQueueWorkAlone = perFile(
+          afterBare.commands,
+          afterFloor.commands,
+          floor.files,
+        );
+      }
       if (files === sizes.at(-1))
         for (const at of files >= 10_000 ? [100, 1_000, 9_700] : [100, files - 300])
           growth.push({ at, msPerFile: windowMsPerFile(run, at) });
@@ -267,7 +278,9 @@ if (documentFormats.length) {
   try {
     for (const format of documentFormats) {
       progress(`${format} direct and through the fleet`);
-      const docs = await corpus(format);
+      // as many different documents as a batch has files: a batch counts a copy as a duplicate
+      // (it takes no slot), so a batch of repeated documents would never be ready
+      const docs = await corpus(format, filesPerBatch);
       // the ceiling: the libraries called directly in as many processes as the machine has cores,
       // all at once, measured now, on this machine as it is during this run
       const direct = await measureProcesses(cores, 'direct', format, quick);
@@ -347,6 +360,6 @@ writeReport(
     `The design's queue work alone: the same flow, the parent reading its children's values and failures, one readiness job per batch and the spellcheck command per file it adds (addBulk), all no-op, in one process (bench/lib/bare-flow-worker.ts).\n\n` +
     `## Where the CPU goes\n\n${cpuTable}\n\nEach process with its children (the extractor's sandbox processes), from /proc; the bench client (HTTP, event streams) not counted.\n\n` +
     `## Growth\n\nTime per file over 10 consecutive batches, in one run of the largest size. Target: the last within 20% of the first.\n\n${growthTable}\n\n` +
-    `## Redis\n\n${costTable}\n\nCommands per file: every Redis command of the first TXT run (web, workers, event streams) ÷ files. Bytes per essay: \`used_memory\` with ${quick ? 150 : 600} essays' uploads queued and no workers (in flight), after they are ready (completed), and once the batch keys have expired (after retention, not measured with --quick).`,
+    `## Redis\n\n${costTable}\n\nCommands per file: every Redis command of the first TXT run (web, workers, event streams) ÷ files; for the bare flow and the design's queue work alone, every command of their runs on the same Redis (the idle fleet's polling included) ÷ files. Bytes per essay: \`used_memory\` with ${quick ? 150 : 600} essays' uploads queued and no workers (in flight), after they are ready (completed), and once the batch keys have expired (after retention, not measured with --quick).`,
   { results, growth, redisCost, cpuPerFile },
 );

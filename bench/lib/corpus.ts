@@ -12,21 +12,26 @@ export const words = (n: number, seed: number) =>
       ],
   ).join(' ');
 
-/** 8 files per format: 3-page PDFs, ~1,500-word DOCX files, 500-word TXT files. */
-export async function corpus(format: Format): Promise<Buffer[]> {
+/**
+ * `size` different files per format (8 unless asked): 3-page PDFs, ~1,500-word DOCX files,
+ * 500-word TXT files. Each opens with its own number: the word pattern repeats every 8 seeds.
+ */
+export async function corpus(format: Format, size = 8): Promise<Buffer[]> {
   const out: Buffer[] = [];
-  for (let s = 0; s < 8; s++) {
+  for (let s = 0; s < size; s++) {
+    const title = `Essay number ${s}.`;
     if (format === 'pdf')
       out.push(
         await makePdf(
-          Array.from({ length: 3 }, (_, p) =>
-            Array.from({ length: 40 }, (_, l) => words(12, s + p + l)),
-          ),
+          Array.from({ length: 3 }, (_, p) => [
+            ...(p === 0 ? [title] : []),
+            ...Array.from({ length: 40 }, (_, l) => words(12, s + p + l)),
+          ]),
         ),
       );
     else if (format === 'docx')
-      out.push(await makeDocx(Array.from({ length: 25 }, (_, p) => words(60, s + p))));
-    else out.push(Buffer.from(words(500, s)));
+      out.push(await makeDocx([title, ...Array.from({ length: 25 }, (_, p) => words(60, s + p))]));
+    else out.push(Buffer.from(`${title} ${words(500, s)}`));
   }
   return out;
 }
