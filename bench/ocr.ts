@@ -24,7 +24,12 @@ import {
 import { markdownTable, writeReport } from './lib/report.js';
 
 const run = promisify(execFile);
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
+  },
+});
 // each cell alternates direct and ocr this many times over the pages (a page takes seconds)
 const rounds = args.quick ? 1 : 2;
 const opts = ocrOptions(loadConfig({}));
