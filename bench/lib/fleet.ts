@@ -7,19 +7,11 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer, stopChild } from '../../src/shared/redis-server.js';
 import { childrenOf } from '../../test/helpers/memory.js';
-import { repoRoot, waitForOutput } from '../../test/helpers/processes.js';
+import { procfileEntries, repoRoot, waitForOutput } from '../../test/helpers/processes.js';
 
 export type Role = 'web' | 'extractor' | 'lifecycle' | 'spellcheck';
 
-/** The Procfile's entries (`web: node dist/bin/api.js`): each role's arguments to node. */
-const entries = Object.fromEntries(
-  fs
-    .readFileSync(path.join(repoRoot, 'Procfile'), 'utf8')
-    .split('\n')
-    .map((line) => /^(\w+):\s*node\s+(.+)$/.exec(line.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1], m[2]!.split(/\s+/)]),
-) as Record<Role, string[]>;
+const entries = procfileEntries() as Record<Role, string[]>;
 
 export interface BenchFleet {
   url: string;

@@ -1,8 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The Procfile's entries (`web: node dist/bin/api.js`): each role's arguments to node. */
+export function procfileEntries(): Record<string, string[]> {
+  return Object.fromEntries(
+    fs
+      .readFileSync(path.join(repoRoot, 'Procfile'), 'utf8')
+      .split('\n')
+      .map((line) => /^(\w+):\s*node\s+(.+)$/.exec(line.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]!.split(/\s+/)]),
+  );
+}
 
 /** Runs a bin/ entry as its own OS process, through tsx, with the given environment. */
 export function spawnBin(
