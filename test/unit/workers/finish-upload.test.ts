@@ -24,52 +24,50 @@ const value = (id: string) => ({
   outcome: { kind: 'content', text_storage_id: sha(9), text_length: 100 },
 });
 
+type AppliedFile = { file_upload_id: string; outcome: Record<string, unknown> };
+
+/** A parent's steps with the batch store faked: each applied upload and each recording kept. */
+function recordingDeps(applied: AppliedFile[][], recorded: { queue: string; id: string }[][]) {
+  return {
+    publisher: { publishOutbox: async () => [] } as never,
+    metrics: createMetrics(),
+    transitions: {
+      applyUpload: async (_b: string, _u: unknown, files: AppliedFile[]) => {
+        applied.push(files);
+        return {
+          detail: 'applied',
+          completed: null,
+          createdAtMs: null,
+          outbox: [],
+          dead: files.filter((f) => f.outcome.kind === 'dead').map((f) => f.file_upload_id),
+        } as TransitionResult;
+      },
+    } as never,
+    recordDeadChildren: async (dead: { queue: string; id: string }[]) => void recorded.push(dead),
+  };
+}
+
 describe('the reconciling parent', () => {
   it('reads its children again when one was dead: a retry that finished meanwhile replaces the dead letter', async () => {
-    const applied: string[][] = [];
-    const recorded: string[][] = [];
+    const applied: AppliedFile[][] = [];
+    const recorded: { queue: string; id: string }[][] = [];
     const reads: ChildrenOutcomes[] = [
       // x died; then, retried from the board while the parent applied the upload, it finished
       { values: { a: value('a') }, failures: { x: 'boom' } },
       { values: { a: value('a'), x: value('x') }, failures: {} },
     ];
-    await finishUpload(
-      job,
-      {
-        publisher: { publishOutbox: async () => [] } as never,
-        metrics: createMetrics(),
-        transitions: {
-          applyUpload: async (
-            _b: string,
-            _u: unknown,
-            files: { file_upload_id: string; outcome: { kind: string } }[],
-          ) => {
-            applied.push(files.map((f) => `${f.file_upload_id}:${f.outcome.kind}`));
-            const dead = files
-              .filter((f) => f.outcome.kind === 'dead')
-              .map((f) => f.file_upload_id);
-            return {
-              detail: 'applied',
-              completed: null,
-              createdAtMs: null,
-              outbox: [],
-              dead,
-            } as TransitionResult;
-          },
-        } as never,
-        recordDeadChildren: async (dead) => void recorded.push(dead.map((d) => d.id)),
-      },
-      async () => reads.shift()!,
-    );
-    expect(applied).to.deep.equal([
+    await finishUpload(job, recordingDeps(applied, recorded), async () => reads.shift()!);
+    expect(
+      applied.map((files) => files.map((f) => `${f.file_upload_id}:${f.outcome.kind}`)),
+    ).to.deep.equal([
       ['a:content', 'x:dead'],
       ['a:content', 'x:content'],
     ]);
-    expect(recorded).to.deep.equal([[]]);
+    expect(recorded.map((dead) => dead.map((d) => d.id))).to.deep.equal([[]]);
   });
 
   it("takes a file's outcome from its OCR child when its extract child handed it over, and records a dead OCR child in its own queue", async () => {
-    const applied: { file_upload_id: string; outcome: Record<string, unknown> }[][] = [];
+    const applied: AppliedFile[][] = [];
     const recorded: { queue: string; id: string }[][] = [];
     const ocrValue = {
       file_upload_id: 'a',
@@ -91,31 +89,7 @@ describe('the reconciling parent', () => {
         failures: { 'x-ocr': 'tesseract crashed' },
       },
     ];
-    await finishUpload(
-      job,
-      {
-        publisher: { publishOutbox: async () => [] } as never,
-        metrics: createMetrics(),
-        transitions: {
-          applyUpload: async (
-            _b: string,
-            _u: unknown,
-            files: { file_upload_id: string; outcome: Record<string, unknown> }[],
-          ) => {
-            applied.push(files);
-            return {
-              detail: 'applied',
-              completed: null,
-              createdAtMs: null,
-              outbox: [],
-              dead: files.filter((f) => f.outcome.kind === 'dead').map((f) => f.file_upload_id),
-            } as TransitionResult;
-          },
-        } as never,
-        recordDeadChildren: async (dead) => void recorded.push(dead),
-      },
-      async () => reads[0]!,
-    );
+    await finishUpload(job, recordingDeps(applied, recorded), async () => reads[0]!);
     expect(applied[0]![0]!.outcome).to.deep.equal(ocrValue.outcome);
     expect(applied[0]![1]!.outcome).to.deep.include({ kind: 'dead' });
     expect(String(applied[0]![1]!.outcome.message)).to.include('tesseract crashed');
